@@ -1,0 +1,309 @@
+//! The command line (DESIGN.md §5): clap definitions and the non-interactive commands.
+//! Exit status: 0 success, 1 failure with one sentence on stderr, 2 usage error.
+//! Everything goes through the service layer.
+
+use crate::config::Config;
+use crate::crypto::Password;
+use crate::service::{
+    self, Pecs, ServiceError, Session, audit, install::InitRequest, slots, users,
+};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pecs",
+    version,
+    about = "PECS case system: encrypted, audited, keyboard-driven"
+)]
+pub struct Cli {
+    /// The data directory (default: the platform data dir, `…/pecs`).
+    #[arg(long, global = true, env = "PECS_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The config file (TOML).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Act as this user (with --password-stdin for scripts).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password (then, if needed, the two-factor code) from standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// Act as the unattended service principal with this 32-byte key file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub service_key: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new data dir, key ring and the first sysadmin.
+    Init {
+        /// User name of the first sysadmin.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+        /// The agency's name, shown as the internal organisation.
+        #[arg(long, value_name = "NAME", default_value = "Penham Excel")]
+        org_name: String,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Service key files for the unattended jobs (backup, verify, health).
+    ServiceKey {
+        #[command(subcommand)]
+        command: ServiceKeyCommand,
+    },
+    /// Recovery codes for the office safe.
+    RecoveryCode {
+        #[command(subcommand)]
+        command: RecoveryCodeCommand,
+    },
+    /// With a recovery code: issue a one-time reset code for a sysadmin account.
+    Recover {
+        /// The sysadmin account to get back into.
+        #[arg(long, value_name = "NAME")]
+        sysadmin: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and compare it with the checkpoint; exit 0 only if intact.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceKeyCommand {
+    /// Write a new service key file (mode 0600).
+    Create {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCodeCommand {
+    /// Create a recovery code and show it once, to be printed and locked away.
+    Create,
+}
+
+/// A failure: the sentence for stderr.
+struct Failure(String);
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure(format!("Input or output failed: {e}."))
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match dispatch(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(sentence)) => {
+            tracing::warn!(%sentence, "command failed");
+            eprintln!("pecs: {sentence}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> Result<(), Failure> {
+    let config = Config::load(cli.config.as_deref()).map_err(|e| Failure(e.to_string()))?;
+    let dir = config.data_dir(cli.data_dir.as_deref());
+    let pecs = Pecs::new(&dir, config.settings());
+    init_logging(&pecs.paths.log);
+    let Some(command) = &cli.command else {
+        return Err(Failure(
+            "The terminal UI is not built yet: see `pecs --help` for the commands available."
+                .into(),
+        ));
+    };
+    match command {
+        Command::Init { admin, org_name } => {
+            let password = read_new_password(cli.password_stdin)?;
+            let req = InitRequest {
+                admin,
+                password: &password,
+                org_name,
+                demo: false,
+            };
+            pecs.init(&req, audit::current_origin())?;
+            println!(
+                "Created a new PECS installation in {} with sysadmin {}.",
+                dir.display(),
+                service::auth::normalise_username(admin)
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = match &cli.service_key {
+                Some(key) => {
+                    audit::verify_as_service(&pecs.open_as_service(key, audit::current_origin())?)?
+                }
+                None => {
+                    let session = login(cli, &pecs)?;
+                    let report = audit::verify(&session);
+                    session.logout()?;
+                    report?
+                }
+            };
+            match (&report.problem, &report.checkpoint) {
+                (None, Some((seq, hash))) => {
+                    println!(
+                        "Audit log intact: {} events; checkpoint event {seq} matched (hash {}…).",
+                        report.events,
+                        &hash[..16.min(hash.len())]
+                    );
+                    Ok(())
+                }
+                (None, None) => {
+                    println!(
+                        "Audit log intact: {} events; no checkpoint yet.",
+                        report.events
+                    );
+                    Ok(())
+                }
+                (Some(problem), _) => {
+                    Err(Failure(format!("Audit log verification FAILED. {problem}")))
+                }
+            }
+        }
+        Command::ServiceKey {
+            command: ServiceKeyCommand::Create { out },
+        } => with_session(cli, &pecs, |s| {
+            let slot = slots::create_service_key(s, out)?;
+            println!(
+                "Wrote service key {} (slot {}). Keep it readable by the pecs account only.",
+                out.display(),
+                slot.id
+            );
+            Ok(())
+        }),
+        Command::RecoveryCode {
+            command: RecoveryCodeCommand::Create,
+        } => with_session(cli, &pecs, |s| {
+            let (slot, code) = slots::create_recovery_code(s)?;
+            println!(
+                "Recovery code (slot {}), shown once: print it and lock it in the safe.",
+                slot.id
+            );
+            println!("{}", code.expose());
+            Ok(())
+        }),
+        Command::Recover { sysadmin } => {
+            let code = read_secret(cli.password_stdin, "Recovery code: ")?;
+            let issued = pecs.recover(&code, sysadmin, audit::current_origin())?;
+            print_issued(&issued);
+            Ok(())
+        }
+    }
+}
+
+fn print_issued(issued: &users::IssuedCode) {
+    println!(
+        "One-time reset code for {}: {}\nIt works once, until {}; the password must be chosen at that login.",
+        issued.username,
+        issued.code.expose(),
+        issued.expires_at.to_rfc3339()
+    );
+}
+
+fn with_session(
+    cli: &Cli,
+    pecs: &Pecs,
+    f: impl FnOnce(&Session) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let session = login(cli, pecs)?;
+    let result = f(&session);
+    session.logout()?;
+    result
+}
+
+fn login(cli: &Cli, pecs: &Pecs) -> Result<Session, Failure> {
+    let user = cli.user.as_deref().ok_or_else(|| {
+        Failure(
+            "This command acts as a person: give --user NAME (and --password-stdin in scripts)."
+                .into(),
+        )
+    })?;
+    let password = read_secret(cli.password_stdin, "Password: ")?;
+    let session = pecs.login(user, &password, audit::current_origin())?;
+    if session.info().must_change_password {
+        session.logout()?;
+        return Err(Failure(
+            "This account must choose a new password first: log in to the terminal UI.".into(),
+        ));
+    }
+    Ok(session)
+}
+
+/// The first line of stdin, or a prompt on the terminal without echo.
+fn read_secret(from_stdin: bool, prompt: &str) -> Result<Password, Failure> {
+    let mut line = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line
+    } else {
+        rpassword::prompt_password(prompt)?
+    };
+    let trimmed = line.trim_end_matches(['\r', '\n']);
+    let secret = Password::new(trimmed);
+    zeroize::Zeroize::zeroize(&mut line);
+    Ok(secret)
+}
+
+fn read_new_password(from_stdin: bool) -> Result<Password, Failure> {
+    let first = read_secret(from_stdin, "Password for the new sysadmin: ")?;
+    if !from_stdin {
+        let again = read_secret(false, "The same password again: ")?;
+        if again.expose() != first.expose() {
+            return Err(Failure(
+                "The two passwords differ; nothing was changed.".into(),
+            ));
+        }
+    }
+    Ok(first)
+}
+
+/// Diagnostics go to `pecs.log` in the data dir (never the terminal), when it exists.
+fn init_logging(log: &Path) {
+    let Some(dir) = log.parent().filter(|d| d.is_dir()) else {
+        return;
+    };
+    let _ = dir;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode_private()
+        .open(log);
+    if let Ok(file) = file {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .try_init();
+    }
+}
+
+trait PrivateMode {
+    fn mode_private(&mut self) -> &mut Self;
+}
+
+impl PrivateMode for std::fs::OpenOptions {
+    fn mode_private(&mut self) -> &mut Self {
+        std::os::unix::fs::OpenOptionsExt::mode(self, 0o600)
+    }
+}

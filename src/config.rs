@@ -1,0 +1,152 @@
+//! The config file (TOML) and its defaults. Unknown keys are errors, so a typo is
+//! reported rather than silently ignored. Paths default to the `directories` locations.
+
+use crate::service::Settings;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub data_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub security: Security,
+    #[serde(default)]
+    pub database: Database,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Security {
+    /// Lock the screen after this many idle minutes.
+    pub idle_lock_minutes: u32,
+    /// A session ends this many hours after login, however active.
+    pub session_limit_hours: u32,
+    /// A reset code works once, for this many hours.
+    pub reset_code_hours: u32,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            idle_lock_minutes: 15,
+            session_limit_hours: 12,
+            reset_code_hours: 24,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Database {
+    /// SQLCipher page cache; below ~64 MiB every cache miss costs a page decryption.
+    pub cache_mib: u32,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database { cache_mib: 64 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("Cannot read the config file {path}: {source}.")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("The config file {path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Read `explicit` (which must exist), else the default location if present, else defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match default_config_path() {
+                Some(p) if p.is_file() => p,
+                _ => return Ok(Config::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Config::parse(&text).map_err(|message| ConfigError::Invalid { path, message })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| e.message().to_owned() + &location(text, e.span()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let s = &self.security;
+        if !(1..=24 * 60).contains(&s.idle_lock_minutes) {
+            return Err("security.idle_lock_minutes must be between 1 and 1440.".into());
+        }
+        if !(1..=24).contains(&s.session_limit_hours) {
+            return Err("security.session_limit_hours must be between 1 and 24.".into());
+        }
+        if !(1..=72).contains(&s.reset_code_hours) {
+            return Err("security.reset_code_hours must be between 1 and 72.".into());
+        }
+        if !(2..=4096).contains(&self.database.cache_mib) {
+            return Err("database.cache_mib must be between 2 and 4096.".into());
+        }
+        Ok(())
+    }
+
+    /// `--data-dir` / `PECS_DATA_DIR` first, then the config file, then the default.
+    pub fn data_dir(&self, flag: Option<&Path>) -> PathBuf {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.data_dir.clone())
+            .or_else(|| {
+                directories::ProjectDirs::from("", "", "pecs").map(|d| d.data_dir().to_path_buf())
+            })
+            .unwrap_or_else(|| PathBuf::from("pecs-data"))
+    }
+
+    pub fn settings(&self) -> Settings {
+        let defaults = Settings::default();
+        Settings {
+            reset_code_hours: i64::from(self.security.reset_code_hours),
+            session_limit_hours: i64::from(self.security.session_limit_hours),
+            db: defaults.db.with_cache_mib(self.database.cache_mib),
+            ..defaults
+        }
+    }
+}
+
+fn default_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "pecs").map(|d| d.config_dir().join("config.toml"))
+}
+
+fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map(|s| {
+        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+        format!(" (line {line})")
+    })
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_errors() {
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+        let e = Config::parse("[security]\nidle_lock_minute = 5\n").unwrap_err();
+        assert!(
+            e.contains("idle_lock_minute") && e.contains("line 2"),
+            "{e}"
+        );
+        let e = Config::parse("[security]\nreset_code_hours = 0\n").unwrap_err();
+        assert!(e.contains("reset_code_hours"), "{e}");
+    }
+}

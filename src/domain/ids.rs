@@ -1,0 +1,37 @@
+//! Typed ids, so a user id can never be passed where an organisation id is expected.
+
+use std::fmt;
+
+macro_rules! row_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+row_id!(
+    /// A row of the `users` table.
+    UserId
+);
+row_id!(
+    /// A row of the `orgs` table.
+    OrgId
+);
+
+/// A login session: random, so it can be written to logs and audit rows without
+/// revealing how many sessions there have been.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct SessionId(pub String);
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -1,0 +1,18 @@
+//! Plain types shared by every layer: ids, roles, actions, users, organisations, audit
+//! events and origins. Nothing here does I/O.
+
+pub mod action;
+pub mod audit;
+pub mod ids;
+pub mod origin;
+pub mod people;
+pub mod role;
+pub mod time;
+
+pub use action::Action;
+pub use audit::{Actor, AuditEvent, NewAuditEvent, Outcome, Target};
+pub use ids::{OrgId, SessionId, UserId};
+pub use origin::Origin;
+pub use people::{Org, OrgKind, User, UserState};
+pub use role::Role;
+pub use time::Millis;

@@ -1,0 +1,36 @@
+//! Time as UTC milliseconds since the Unix epoch, the unit every stored time uses.
+
+use chrono::{DateTime, Utc};
+
+/// UTC milliseconds since 1970-01-01.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub struct Millis(pub i64);
+
+impl Millis {
+    pub const SECOND: i64 = 1_000;
+    pub const MINUTE: i64 = 60 * Self::SECOND;
+    pub const HOUR: i64 = 60 * Self::MINUTE;
+
+    pub fn plus_ms(self, ms: i64) -> Millis {
+        Millis(self.0.saturating_add(ms))
+    }
+
+    /// ISO 8601 with milliseconds, e.g. `2026-12-04T14:05:00.123Z`.
+    pub fn to_rfc3339(self) -> String {
+        DateTime::<Utc>::from_timestamp_millis(self.0)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            .unwrap_or_else(|| format!("@{}ms", self.0))
+    }
+}

@@ -1,0 +1,66 @@
+//! What can go wrong in the service layer, each with the sentence a person sees.
+
+use crate::domain::Millis;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    /// Also returned for records outside the caller's scope, so ids cannot be probed.
+    #[error("No such record.")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    /// Unknown user, wrong password, disabled or expired account: one message for all.
+    #[error("{}", login_failed_sentence(.retry_after))]
+    LoginFailed { retry_after: Option<Millis> },
+    #[error("Your session has ended: please log in again.")]
+    SessionEnded,
+    #[error("Choose a new password before doing anything else.")]
+    PasswordChangeRequired,
+    #[error("No PECS installation was found in {0}: run `pecs init` first.")]
+    NotInstalled(String),
+    #[error("{0} already holds a PECS installation; nothing was changed.")]
+    AlreadyInstalled(String),
+    #[error("The database could not be opened: the key does not fit or the file is corrupt.")]
+    WrongKeyOrCorrupt,
+    #[error("The key does not open this installation.")]
+    KeyRejected,
+    #[error("Storage error: {0}")]
+    Store(StoreError),
+}
+
+fn login_failed_sentence(retry_after: &Option<Millis>) -> String {
+    match retry_after {
+        None => "Login failed: the user name or password is not correct.".to_owned(),
+        Some(t) => format!(
+            "Login failed. After repeated failures, logins with this name are paused until {} UTC.",
+            t.to_rfc3339().get(11..19).unwrap_or("later")
+        ),
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WrongKeyOrCorrupt => ServiceError::WrongKeyOrCorrupt,
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+impl ServiceError {
+    /// Refusals that the audit log records as `denied` rather than `failed`.
+    pub fn is_denial(&self) -> bool {
+        matches!(
+            self,
+            ServiceError::Forbidden
+                | ServiceError::NotFound
+                | ServiceError::SessionEnded
+                | ServiceError::PasswordChangeRequired
+        )
+    }
+}

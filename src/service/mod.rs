@@ -1,0 +1,101 @@
+//! THE permission-checking layer. Every public function takes the caller (a
+//! [`Session`] from [`auth::login`], or the unattended [`ServiceSession`]), checks the
+//! policy table first (deny by default), then scope, then business rules, and writes its
+//! audit event in the same transaction as its change.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod install;
+pub mod opened;
+pub mod orgs;
+pub mod password;
+pub mod policy;
+pub mod session;
+pub mod slots;
+pub mod users;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::ServiceError;
+pub use session::{Caller, ServiceSession, Session, SessionInfo};
+
+use crate::crypto::KdfParams;
+use crate::store::DbOptions;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// The files of one installation.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub dir: PathBuf,
+    pub db: PathBuf,
+    pub keys: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Paths {
+    pub fn new(dir: &Path) -> Paths {
+        Paths {
+            dir: dir.to_path_buf(),
+            db: dir.join("pecs.db"),
+            keys: dir.join("pecs.keys"),
+            log: dir.join("pecs.log"),
+        }
+    }
+}
+
+/// Security settings the config file may change.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub kdf: KdfParams,
+    pub reset_code_hours: i64,
+    pub session_limit_hours: i64,
+    pub db: DbOptions,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            kdf: KdfParams::DEFAULT,
+            reset_code_hours: 24,
+            session_limit_hours: 12,
+            db: DbOptions::default(),
+        }
+    }
+}
+
+/// A handle on one installation (data dir + settings + clock). Holds no key: opening the
+/// database needs a login, a service key or a recovery code.
+#[derive(Clone)]
+pub struct Pecs {
+    pub paths: Paths,
+    pub settings: Settings,
+    clock: Arc<dyn Clock>,
+}
+
+impl Pecs {
+    pub fn new(dir: &Path, settings: Settings) -> Pecs {
+        Pecs {
+            paths: Paths::new(dir),
+            settings,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Tests move time with a [`FixedClock`].
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Pecs {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> crate::domain::Millis {
+        self.clock.now()
+    }
+
+    pub fn is_installed(&self) -> bool {
+        self.paths.db.exists() || self.paths.keys.exists()
+    }
+}

@@ -1,0 +1,275 @@
+//! The append-only `audit` table and its hash chain. Triggers refuse UPDATE and DELETE;
+//! `append` links each row to the previous one and must run inside a write transaction.
+
+use super::{Result, StoreError};
+use crate::crypto::chain::{self, ChainFields};
+use crate::domain::{Actor, AuditEvent, Millis, NewAuditEvent, Origin, Outcome, Target};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+/// The stored text of one row, exactly as the chain hashes it.
+struct StoredRow {
+    seq: i64,
+    at: i64,
+    text: [Option<String>; 12],
+    hash: Vec<u8>,
+}
+
+const COLUMNS: &str = "seq, at, session_id, actor_id, actor_name, actor_role, actor_org, action,
+                       target_kind, target_id, target_label, origin, outcome, detail, hash";
+
+impl StoredRow {
+    fn read(r: &Row<'_>) -> rusqlite::Result<StoredRow> {
+        let actor_id: Option<i64> = r.get(3)?;
+        Ok(StoredRow {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            text: [
+                r.get(2)?,
+                actor_id.map(|id| id.to_string()),
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+                r.get(12)?,
+                r.get(13)?,
+            ],
+            hash: r.get(14)?,
+        })
+    }
+
+    fn link_from(&self, prev_hash: &[u8]) -> [u8; 32] {
+        let text: Vec<Option<&str>> = self.text.iter().map(|t| t.as_deref()).collect();
+        chain::link(
+            prev_hash,
+            &ChainFields {
+                seq: self.seq,
+                at_ms: self.at,
+                text: &text,
+            },
+        )
+    }
+
+    fn into_event(self) -> Result<AuditEvent> {
+        let [
+            session_id,
+            actor_id,
+            actor_name,
+            actor_role,
+            actor_org,
+            action,
+            target_kind,
+            target_id,
+            target_label,
+            origin,
+            outcome,
+            detail,
+        ] = self.text;
+        let malformed =
+            |what: &str| StoreError::Malformed(format!("audit row {}: {what}", self.seq));
+        Ok(AuditEvent {
+            seq: self.seq,
+            hash: hex::encode(&self.hash),
+            event: NewAuditEvent {
+                at: Millis(self.at),
+                session_id,
+                actor: Actor {
+                    id: actor_id.and_then(|s| s.parse().ok()),
+                    name: actor_name,
+                    role: actor_role,
+                    org: actor_org,
+                },
+                action: action.ok_or_else(|| malformed("no action"))?,
+                target: Target {
+                    kind: target_kind.ok_or_else(|| malformed("no target kind"))?,
+                    id: target_id,
+                    label: target_label,
+                },
+                origin: serde_json::from_str::<Origin>(origin.as_deref().unwrap_or(""))
+                    .map_err(|_| malformed("origin"))?,
+                outcome: outcome
+                    .as_deref()
+                    .and_then(Outcome::parse)
+                    .ok_or_else(|| malformed("outcome"))?,
+                detail: serde_json::from_str(detail.as_deref().unwrap_or(""))
+                    .map_err(|_| malformed("detail"))?,
+            },
+        })
+    }
+}
+
+/// The newest (seq, hash), or `None` for an empty log.
+pub fn head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Append one event; returns its (seq, hash). Call inside a write transaction.
+pub fn append(conn: &Connection, e: &NewAuditEvent) -> Result<(i64, [u8; 32])> {
+    let (prev_seq, prev_hash) = head(conn)?.unwrap_or((0, chain::GENESIS.to_vec()));
+    let origin =
+        serde_json::to_string(&e.origin).map_err(|x| StoreError::Malformed(x.to_string()))?;
+    let detail = e.detail.to_string();
+    let row = StoredRow {
+        seq: prev_seq + 1,
+        at: e.at.0,
+        text: [
+            e.session_id.clone(),
+            e.actor.id.map(|id| id.to_string()),
+            e.actor.name.clone(),
+            e.actor.role.clone(),
+            e.actor.org.clone(),
+            Some(e.action.clone()),
+            Some(e.target.kind.clone()),
+            e.target.id.clone(),
+            e.target.label.clone(),
+            Some(origin.clone()),
+            Some(e.outcome.as_str().to_owned()),
+            Some(detail.clone()),
+        ],
+        hash: Vec::new(),
+    };
+    let hash = row.link_from(&prev_hash);
+    conn.execute(
+        "INSERT INTO audit (seq, at, session_id, actor_id, actor_name, actor_role, actor_org,
+                            action, target_kind, target_id, target_label, origin, outcome,
+                            detail, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            row.seq,
+            row.at,
+            e.session_id,
+            e.actor.id,
+            e.actor.name,
+            e.actor.role,
+            e.actor.org,
+            e.action,
+            e.target.kind,
+            e.target.id,
+            e.target.label,
+            origin,
+            e.outcome.as_str(),
+            detail,
+            hash.as_slice()
+        ],
+    )?;
+    Ok((row.seq, hash))
+}
+
+/// Where the chain first breaks, if it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// A sequence number is missing or out of order (a row deleted or inserted).
+    Gap { expected: i64, found: i64 },
+    /// The stored hash does not match the row's contents and its predecessor.
+    Hash { seq: i64 },
+}
+
+/// The result of walking the whole chain from the first event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainWalk {
+    pub count: i64,
+    pub head: Option<(i64, Vec<u8>)>,
+    pub first_break: Option<ChainBreak>,
+    /// The stored hash at `at_seq`, to compare with an external checkpoint.
+    pub hash_at_checkpoint: Option<Vec<u8>>,
+}
+
+/// Recompute every link. `checkpoint_seq` asks for the hash at that position too.
+pub fn walk(conn: &Connection, checkpoint_seq: Option<i64>) -> Result<ChainWalk> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut prev_hash = chain::GENESIS.to_vec();
+    let mut expected = 1;
+    let mut count = 0;
+    let mut first_break = None;
+    let mut hash_at_checkpoint = None;
+    let mut head = None;
+    while let Some(r) = rows.next()? {
+        let row = StoredRow::read(r)?;
+        count += 1;
+        if first_break.is_none() {
+            if row.seq != expected {
+                first_break = Some(ChainBreak::Gap {
+                    expected,
+                    found: row.seq,
+                });
+            } else if row.link_from(&prev_hash).as_slice() != row.hash.as_slice() {
+                first_break = Some(ChainBreak::Hash { seq: row.seq });
+            }
+        }
+        if Some(row.seq) == checkpoint_seq {
+            hash_at_checkpoint = Some(row.hash.clone());
+        }
+        expected = row.seq + 1;
+        head = Some((row.seq, row.hash.clone()));
+        prev_hash = row.hash;
+    }
+    Ok(ChainWalk {
+        count,
+        head,
+        first_break,
+        hash_at_checkpoint,
+    })
+}
+
+/// Whether both append-only triggers are in place.
+pub fn triggers_present(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'
+         AND name IN ('audit_append_only_update', 'audit_append_only_delete')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n == 2)
+}
+
+/// Filters for reading events back; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub action: Option<String>,
+    pub actor_name: Option<String>,
+    pub target_label: Option<String>,
+    pub since: Option<Millis>,
+    pub limit: Option<i64>,
+}
+
+/// Newest first.
+pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<AuditEvent>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit
+         WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor_name = ?2)
+           AND (?3 IS NULL OR target_label = ?3) AND (?4 IS NULL OR at >= ?4)
+         ORDER BY seq DESC LIMIT ?5"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            f.action,
+            f.actor_name,
+            f.target_label,
+            f.since.map(|t| t.0),
+            f.limit.unwrap_or(-1)
+        ],
+        StoredRow::read,
+    )?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(StoredRow::into_event))
+        .collect()
+}
+
+/// Failed logins recorded for `name` after `since` (all of them when `None`).
+pub fn failed_logins_since(conn: &Connection, name: &str, since: Option<Millis>) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM audit WHERE action = 'login' AND outcome = 'failed'
+         AND target_label = ?1 AND at > ?2",
+        params![name, since.map_or(i64::MIN, |t| t.0)],
+        |r| r.get(0),
+    )?)
+}

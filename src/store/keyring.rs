@@ -1,0 +1,327 @@
+//! `pecs.keys`: a small plain SQLite file holding key slots, login throttling counters,
+//! sealed failed-login records and the audit checkpoint. Nothing in it is readable
+//! personal data: slots are found by a keyed hash of the user name.
+
+use super::{Result, StoreError, files, migrate};
+use crate::crypto::KdfParams;
+use crate::crypto::wrap::Wrapped;
+use crate::domain::Millis;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotKind {
+    User,
+    Reset,
+    Service,
+    Recovery,
+}
+
+impl SlotKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlotKind::User => "user",
+            SlotKind::Reset => "reset",
+            SlotKind::Service => "service",
+            SlotKind::Recovery => "recovery",
+        }
+    }
+
+    fn parse(s: &str) -> Option<SlotKind> {
+        [
+            SlotKind::User,
+            SlotKind::Reset,
+            SlotKind::Service,
+            SlotKind::Recovery,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One way in: the data key wrapped under a key-encryption key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotRecord {
+    pub id: String,
+    pub kind: SlotKind,
+    pub name_hash: Option<Vec<u8>>,
+    /// `None` for service slots, whose key file is the key-encryption key itself.
+    pub kdf: Option<KdfParams>,
+    pub salt: Vec<u8>,
+    pub wrapped: Wrapped,
+    pub created_at: Millis,
+    pub expires_at: Option<Millis>,
+}
+
+/// Login throttling state for one name hash (known user or not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Throttle {
+    pub consecutive: i64,
+    pub locked_until: Millis,
+    pub window_start: Millis,
+    pub window_failures: i64,
+}
+
+/// The last audit (seq, hash) written, kept outside the database it describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+}
+
+pub const NAME_SALT: &str = "name_salt";
+pub const SEAL_PUBLIC: &str = "seal_public_key";
+const CHECKPOINT_SEQ: &str = "audit_checkpoint_seq";
+const CHECKPOINT_HASH: &str = "audit_checkpoint_hash";
+
+const SLOT_COLUMNS: &str = "id, kind, name_hash, kdf, salt, nonce, wrapped, created_at, expires_at";
+
+fn slot_from_row(r: &Row<'_>) -> rusqlite::Result<SlotRecord> {
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("bad slot {what}").into(),
+        )
+    };
+    let kind: String = r.get(1)?;
+    let kdf: Option<String> = r.get(3)?;
+    let nonce: Vec<u8> = r.get(5)?;
+    Ok(SlotRecord {
+        id: r.get(0)?,
+        kind: SlotKind::parse(&kind).ok_or_else(|| bad(1, "kind"))?,
+        name_hash: r.get(2)?,
+        kdf: kdf
+            .map(|k| serde_json::from_str(&k).map_err(|_| bad(3, "kdf")))
+            .transpose()?,
+        salt: r.get(4)?,
+        wrapped: Wrapped {
+            nonce: nonce.as_slice().try_into().map_err(|_| bad(5, "nonce"))?,
+            ciphertext: r.get(6)?,
+        },
+        created_at: Millis(r.get(7)?),
+        expires_at: r.get::<_, Option<i64>>(8)?.map(Millis),
+    })
+}
+
+pub struct Keyring {
+    conn: Connection,
+}
+
+impl Keyring {
+    /// Create a new key ring file (mode 0600); fails if one exists.
+    pub fn create(path: &Path) -> Result<Keyring> {
+        files::create_private_file(path)?;
+        Self::open_path(path)
+    }
+
+    pub fn open(path: &Path) -> Result<Keyring> {
+        if !path.is_file() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} does not exist", path.display()),
+            )));
+        }
+        Self::open_path(path)
+    }
+
+    fn open_path(path: &Path) -> Result<Keyring> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;
+             PRAGMA secure_delete = ON;",
+        )?;
+        migrate::run(&conn, migrate::KEYRING)?;
+        Ok(Keyring { conn })
+    }
+
+    /// Run `f` in one IMMEDIATE transaction of the key ring.
+    pub fn atomically<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &[u8]) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_slot(&self, slot: &SlotRecord) -> Result<()> {
+        insert_slot(&self.conn, slot)
+    }
+
+    /// Put `slot` in place of whatever personal slot its name had, atomically.
+    pub fn replace_personal_slot(&self, slot: &SlotRecord) -> Result<()> {
+        self.atomically(|c| {
+            c.execute("DELETE FROM slots WHERE name_hash = ?1", [&slot.name_hash])?;
+            insert_slot(c, slot)
+        })
+    }
+
+    /// The user or reset slot for a name hash.
+    pub fn personal_slot(&self, name_hash: &[u8]) -> Result<Option<SlotRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {SLOT_COLUMNS} FROM slots WHERE name_hash = ?1"),
+                [name_hash],
+                slot_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn slots_of_kind(&self, kind: SlotKind) -> Result<Vec<SlotRecord>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {SLOT_COLUMNS} FROM slots WHERE kind = ?1 ORDER BY created_at"
+        ))?;
+        let rows = stmt.query_map([kind.as_str()], slot_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Returns whether a slot was removed.
+    pub fn delete_slot(&self, id: &str) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM slots WHERE id = ?1", [id])? > 0)
+    }
+
+    pub fn throttle(&self, name_hash: &[u8]) -> Result<Throttle> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT consecutive, locked_until, window_start, window_failures
+                 FROM throttle WHERE name_hash = ?1",
+                [name_hash],
+                |r| {
+                    Ok(Throttle {
+                        consecutive: r.get(0)?,
+                        locked_until: Millis(r.get(1)?),
+                        window_start: Millis(r.get(2)?),
+                        window_failures: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    pub fn set_throttle(&self, name_hash: &[u8], t: &Throttle) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO throttle (name_hash, consecutive, locked_until, window_start, window_failures)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (name_hash) DO UPDATE SET consecutive = excluded.consecutive,
+                locked_until = excluded.locked_until, window_start = excluded.window_start,
+                window_failures = excluded.window_failures",
+            params![name_hash, t.consecutive, t.locked_until.0, t.window_start.0, t.window_failures],
+        )?;
+        Ok(())
+    }
+
+    pub fn clear_throttle(&self, name_hash: &[u8]) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM throttle WHERE name_hash = ?1", [name_hash])?;
+        Ok(())
+    }
+
+    pub fn push_failed_login(&self, sealed: &[u8]) -> Result<()> {
+        self.conn
+            .execute("INSERT INTO failed_logins (sealed) VALUES (?1)", [sealed])?;
+        Ok(())
+    }
+
+    /// Pending sealed records, oldest first, with their ids for [`Keyring::forget_failed_logins`].
+    pub fn failed_logins(&self) -> Result<Vec<(i64, Vec<u8>)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, sealed FROM failed_logins ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn forget_failed_logins(&self, ids: &[i64]) -> Result<()> {
+        self.atomically(|c| {
+            for id in ids {
+                c.execute("DELETE FROM failed_logins WHERE id = ?1", [id])?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn checkpoint(&self) -> Result<Option<Checkpoint>> {
+        let seq = self.meta(CHECKPOINT_SEQ)?;
+        let hash = self.meta(CHECKPOINT_HASH)?;
+        Ok(match (seq, hash) {
+            (Some(seq), Some(hash)) => {
+                let seq = String::from_utf8(seq)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| StoreError::Malformed("audit checkpoint".into()))?;
+                Some(Checkpoint { seq, hash })
+            }
+            _ => None,
+        })
+    }
+
+    /// Move the checkpoint forward; an older (seq) value never replaces a newer one.
+    pub fn advance_checkpoint(&self, cp: &Checkpoint) -> Result<()> {
+        self.atomically(|c| {
+            let current: Option<Vec<u8>> = c
+                .query_row(
+                    "SELECT value FROM meta WHERE key = ?1",
+                    [CHECKPOINT_SEQ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let current = current
+                .and_then(|v| String::from_utf8(v).ok())
+                .and_then(|s| s.parse::<i64>().ok());
+            if current.is_some_and(|seq| seq >= cp.seq) {
+                return Ok(());
+            }
+            for (key, value) in [
+                (CHECKPOINT_SEQ, cp.seq.to_string().into_bytes()),
+                (CHECKPOINT_HASH, cp.hash.clone()),
+            ] {
+                c.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+            }
+            Ok(())
+        })
+    }
+}
+
+fn insert_slot(conn: &Connection, slot: &SlotRecord) -> Result<()> {
+    let kdf = slot
+        .kdf
+        .map(|k| serde_json::to_string(&k).map_err(|e| StoreError::Malformed(e.to_string())))
+        .transpose()?;
+    conn.execute(
+        &format!("INSERT INTO slots ({SLOT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        params![
+            slot.id,
+            slot.kind.as_str(),
+            slot.name_hash,
+            kdf,
+            slot.salt,
+            slot.wrapped.nonce.as_slice(),
+            slot.wrapped.ciphertext,
+            slot.created_at.0,
+            slot.expires_at.map(|t| t.0)
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! Numbered migrations tracked by `PRAGMA user_version`. A landed migration is never
+//! edited; a change is the next number.
+
+use super::Result;
+use rusqlite::Connection;
+
+pub struct Migration {
+    pub number: i64,
+    pub sql: &'static str,
+}
+
+/// Migrations of `pecs.db`.
+pub const CORE: &[Migration] = &[Migration {
+    number: 1,
+    sql: include_str!("migrations/0001_core.sql"),
+}];
+
+/// Migrations of the plain `pecs.keys` key ring.
+pub const KEYRING: &[Migration] = &[Migration {
+    number: 1,
+    sql: include_str!("migrations/keyring_0001.sql"),
+}];
+
+pub fn run(conn: &Connection, migrations: &[Migration]) -> Result<()> {
+    // One IMMEDIATE transaction, version read inside it: two processes opening at once
+    // cannot both apply the same migration.
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for m in migrations.iter().filter(|m| m.number > current) {
+        tx.execute_batch(m.sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", m.number))?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! The only code that speaks SQL. Opens the encrypted database (key first), sets its
+//! pragmas, runs the numbered migrations, and offers one module per table group.
+//! Functions take `&Connection`, so they run inside whatever transaction the service
+//! layer holds: a change and its audit event commit together.
+
+pub mod audit;
+pub mod files;
+pub mod keyring;
+pub mod meta;
+pub mod migrate;
+pub mod orgs;
+pub mod sessions;
+pub mod users;
+
+use crate::crypto::DataKey;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use std::ops::Deref;
+use std::path::Path;
+
+pub use rusqlite::Connection as Conn;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLCipher's "file is not a database": the key does not fit, or the file is damaged.
+    #[error("the database could not be opened: wrong key, or the file is corrupt")]
+    WrongKeyOrCorrupt,
+    #[error("{0}")]
+    Constraint(String),
+    #[error("database error: {0}")]
+    Sql(rusqlite::Error),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored data is malformed: {0}")]
+    Malformed(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => StoreError::WrongKeyOrCorrupt,
+            Some(ErrorCode::ConstraintViolation) => StoreError::Constraint(e.to_string()),
+            _ => StoreError::Sql(e),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Tunables for opening `pecs.db`.
+#[derive(Debug, Clone, Copy)]
+pub struct DbOptions {
+    pub cache_mib: u32,
+    pub busy_timeout_ms: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            cache_mib: 64,
+            busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl DbOptions {
+    pub fn with_cache_mib(self, cache_mib: u32) -> DbOptions {
+        DbOptions { cache_mib, ..self }
+    }
+}
+
+/// An open, keyed, migrated `pecs.db`.
+pub struct Db {
+    conn: Connection,
+}
+
+/// A write transaction (`BEGIN IMMEDIATE`): reads then writes without SQLITE_BUSY.
+pub struct Tx<'c> {
+    inner: rusqlite::Transaction<'c>,
+}
+
+impl Db {
+    /// Open an existing database. A wrong key is reported as [`StoreError::WrongKeyOrCorrupt`].
+    pub fn open(path: &Path, key: &DataKey, options: DbOptions) -> Result<Db> {
+        if !path.is_file() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} does not exist", path.display()),
+            )));
+        }
+        Self::open_keyed(path, key, options)
+    }
+
+    /// Create a new database file (mode 0600) and its schema.
+    pub fn create(path: &Path, key: &DataKey, options: DbOptions) -> Result<Db> {
+        files::create_private_file(path)?;
+        Self::open_keyed(path, key, options)
+    }
+
+    fn open_keyed(path: &Path, key: &DataKey, options: DbOptions) -> Result<Db> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The key must be the first statement; the literal is wiped when dropped.
+        let mut sql = zeroize::Zeroizing::new(String::with_capacity(80));
+        sql.push_str("PRAGMA key = \"");
+        sql.push_str(&key.sqlcipher_literal());
+        sql.push_str("\";");
+        conn.execute_batch(&sql)?;
+        // SQLCipher otherwise logs to stderr, over the screen the UI draws.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        // PRAGMA key never fails: a wrong key shows at the first read.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;
+             PRAGMA busy_timeout = {};
+             PRAGMA cache_size = -{};",
+            options.busy_timeout_ms,
+            u64::from(options.cache_mib) * 1024
+        ))?;
+        migrate::run(&conn, migrate::CORE)?;
+        Ok(Db { conn })
+    }
+
+    /// Begin a write transaction.
+    pub fn write(&self) -> Result<Tx<'_>> {
+        let inner =
+            rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        Ok(Tx { inner })
+    }
+
+    /// For reads that need no transaction.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// SQLCipher's page check plus SQLite's b-tree check; empty when sound.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        let mut problems = Vec::new();
+        for pragma in ["PRAGMA cipher_integrity_check", "PRAGMA integrity_check"] {
+            let mut stmt = self.conn.prepare(pragma)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                let row = row?;
+                if row != "ok" {
+                    problems.push(row);
+                }
+            }
+        }
+        Ok(problems)
+    }
+}
+
+impl Tx<'_> {
+    pub fn commit(self) -> Result<()> {
+        Ok(self.inner.commit()?)
+    }
+}
+
+impl Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.inner
+    }
+}

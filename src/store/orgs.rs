@@ -1,0 +1,81 @@
+//! The `orgs` table.
+
+use super::{Result, StoreError};
+use crate::domain::{Millis, Org, OrgId, OrgKind};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+const COLUMNS: &str = "id, code, name, kind";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
+    let kind: String = r.get(3)?;
+    Ok(Org {
+        id: OrgId(r.get(0)?),
+        code: r.get(1)?,
+        name: r.get(2)?,
+        kind: if kind == "internal" {
+            OrgKind::Internal
+        } else {
+            OrgKind::Client
+        },
+    })
+}
+
+pub fn insert(
+    conn: &Connection,
+    code: &str,
+    name: &str,
+    kind: OrgKind,
+    now: Millis,
+) -> Result<OrgId> {
+    conn.execute(
+        "INSERT INTO orgs (code, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![code, name, kind.as_str(), now.0],
+    )?;
+    Ok(OrgId(conn.last_insert_rowid()))
+}
+
+pub fn get(conn: &Connection, id: OrgId) -> Result<Option<Org>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM orgs WHERE id = ?1"),
+            [id.0],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn by_code(conn: &Connection, code: &str) -> Result<Option<Org>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM orgs WHERE code = ?1"),
+            [code],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn internal(conn: &Connection) -> Result<Org> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM orgs WHERE kind = 'internal'"),
+        [],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::Malformed("no internal organisation".into()))
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Org>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM orgs ORDER BY kind DESC, code"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn rename(conn: &Connection, id: OrgId, name: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE orgs SET name = ?2 WHERE id = ?1",
+        params![id.0, name],
+    )?;
+    Ok(())
+}
