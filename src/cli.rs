@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::crypto::Password;
 use crate::service::{
-    self, Pecs, ServiceError, Session, audit, install::InitRequest, slots, users,
+    self, Pecs, ServiceError, Session, audit, demo, install::InitRequest, slots, users,
 };
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
@@ -48,6 +48,13 @@ pub enum Command {
         /// The agency's name, shown as the internal organisation.
         #[arg(long, value_name = "NAME", default_value = "Penham Excel")]
         org_name: String,
+    },
+    /// Seed a marked demo installation, print its logins and open the UI. Without
+    /// --data-dir it uses its own folder, never the real data dir.
+    Demo {
+        /// Print the logins and stop; do not open the terminal UI.
+        #[arg(long)]
+        no_tui: bool,
     },
     /// The audit log.
     Audit {
@@ -121,7 +128,10 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
     let config = Config::load(cli.config.as_deref()).map_err(|e| Failure(e.to_string()))?;
-    let dir = config.data_dir(cli.data_dir.as_deref());
+    let dir = match &cli.command {
+        Some(Command::Demo { .. }) => cli.data_dir.clone().unwrap_or_else(demo_dir),
+        _ => config.data_dir(cli.data_dir.as_deref()),
+    };
     let pecs = Pecs::new(&dir, config.settings());
     init_logging(&pecs.paths.log);
     let Some(command) = &cli.command else {
@@ -145,6 +155,27 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 dir.display(),
                 service::auth::normalise_username(admin)
             );
+            Ok(())
+        }
+        Command::Demo { no_tui } => {
+            if pecs.is_installed() {
+                if !demo::is_demo(&pecs, audit::current_origin())? {
+                    return Err(Failure(format!(
+                        "{} holds real data, not a demo: give another --data-dir.",
+                        dir.display()
+                    )));
+                }
+                println!("Reopened the demo data in {}.", dir.display());
+            } else {
+                demo::create(&pecs, audit::current_origin())?;
+                println!("Created demo data in {}.", dir.display());
+            }
+            print_demo_logins();
+            if !no_tui {
+                println!(
+                    "\nThe terminal UI is not built yet; use the logins above with the commands in `pecs --help`."
+                );
+            }
             Ok(())
         }
         Command::Audit {
@@ -210,6 +241,25 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             print_issued(&issued);
             Ok(())
         }
+    }
+}
+
+/// The demo's own folder, beside (never inside) the real data dir.
+fn demo_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "pecs-demo")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("pecs-demo"))
+}
+
+fn print_demo_logins() {
+    println!(
+        "DEMO DATA. Every account's password is {}",
+        demo::DEMO_PASSWORD
+    );
+    println!("  {:<18} {:<14} organisation", "user", "role");
+    println!("  {:<18} {:<14} PE", demo::SYSADMIN, "sysadmin");
+    for (user, _, role, org) in demo::ACCOUNTS {
+        println!("  {user:<18} {:<14} {org}", role.as_str());
     }
 }
 

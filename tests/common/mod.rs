@@ -1,0 +1,104 @@
+//! Shared fixtures for the integration tests: temporary installations, the demo cast,
+//! a clock the tests move, and logins.
+#![allow(dead_code)]
+
+use pecs::crypto::{KdfParams, Password};
+use pecs::domain::{Millis, Origin, User};
+use pecs::service::{FixedClock, Pecs, Session, Settings, demo, users};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+/// 2026-12-04T09:00:00Z.
+pub const T0: Millis = Millis(1_796_374_800_000);
+
+/// A light Argon2id for tests that are not about the KDF (parameters are stored per
+/// slot, so this is the real code path with smaller numbers).
+pub const FAST_KDF: KdfParams = KdfParams {
+    m_kib: 8 * 1024,
+    t: 1,
+    p: 1,
+};
+
+pub struct World {
+    /// Keeps the temporary folder alive; the data dir is `dir/data`.
+    pub tmp: TempDir,
+    pub pecs: Pecs,
+    pub clock: Arc<FixedClock>,
+}
+
+pub fn origin(addr: &str) -> Origin {
+    Origin::from_parts(
+        Some(&format!("{addr} 50122 10.0.0.1 22")),
+        None,
+        None,
+        Some("srv".into()),
+        4242,
+    )
+}
+
+pub fn local_origin() -> Origin {
+    origin("192.0.2.10")
+}
+
+impl World {
+    /// An uninstalled data dir with the given settings.
+    pub fn empty_with(settings: Settings) -> World {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let clock = Arc::new(FixedClock::at(T0));
+        let pecs = Pecs::new(&tmp.path().join("data"), settings).with_clock(clock.clone());
+        World { tmp, pecs, clock }
+    }
+
+    pub fn empty() -> World {
+        World::empty_with(fast_settings())
+    }
+
+    /// The demo cast of DESIGN.md §5, made with the fast KDF.
+    pub fn demo() -> World {
+        let w = World::empty();
+        demo::create(&w.pecs, local_origin()).expect("demo seed");
+        w
+    }
+
+    /// The demo cast with the real Argon2id parameters.
+    pub fn demo_real_kdf() -> World {
+        let w = World::empty_with(Settings::default());
+        demo::create(&w.pecs, local_origin()).expect("demo seed");
+        w
+    }
+
+    pub fn login(&self, name: &str) -> Session {
+        self.pecs
+            .login(name, &Password::new(PASSWORD), local_origin())
+            .unwrap_or_else(|e| panic!("login {name}: {e}"))
+    }
+
+    pub fn login_with(&self, name: &str, secret: &str) -> pecs::service::Result<Session> {
+        self.pecs
+            .login(name, &Password::new(secret), local_origin())
+    }
+
+    /// Look a user up by name, as the sysadmin.
+    pub fn user(&self, name: &str) -> User {
+        let admin = self.login(demo::SYSADMIN);
+        let found = users::list(&admin)
+            .expect("list users")
+            .into_iter()
+            .find(|u| u.username == name)
+            .unwrap_or_else(|| panic!("no user {name}"));
+        admin.logout().expect("logout");
+        found
+    }
+
+    pub fn advance_ms(&self, ms: i64) {
+        self.clock.advance_ms(ms);
+    }
+}
+
+pub fn fast_settings() -> Settings {
+    Settings {
+        kdf: FAST_KDF,
+        ..Settings::default()
+    }
+}
