@@ -133,7 +133,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         _ => config.data_dir(cli.data_dir.as_deref()),
     };
     let pecs = Pecs::new(&dir, config.settings());
-    init_logging(&pecs.paths.log);
+    if pecs.is_installed() && !matches!(cli.command, Some(Command::Init { .. })) {
+        init_logging(&pecs.paths.log);
+    }
     let Some(command) = &cli.command else {
         return Err(Failure(
             "The terminal UI is not built yet: see `pecs --help` for the commands available."
@@ -329,12 +331,9 @@ fn read_new_password(from_stdin: bool) -> Result<Password, Failure> {
     Ok(first)
 }
 
-/// Diagnostics go to `pecs.log` in the data dir (never the terminal), when it exists.
+/// Diagnostics go to `pecs.log` in the data dir, never to the terminal. Only for an
+/// existing installation: a refused `init` must leave the folder as it was.
 fn init_logging(log: &Path) {
-    let Some(dir) = log.parent().filter(|d| d.is_dir()) else {
-        return;
-    };
-    let _ = dir;
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -42,14 +42,20 @@ impl Opened {
         self.pecs.now()
     }
 
-    /// Append `events` to `tx`, commit, and checkpoint the new chain head.
+    /// Append `events` to `tx`, commit, and checkpoint the new chain head. The
+    /// checkpoint moves only while the chain still runs through it: after a rollback,
+    /// truncation or rewrite it stays put, so every later verification still fails.
     pub(crate) fn commit(&self, tx: Tx<'_>, events: &[NewAuditEvent]) -> Result<()> {
         let mut head = None;
         for e in events {
             head = Some(store::audit::append(&tx, e)?);
         }
+        let chain_intact = match self.keyring.checkpoint()? {
+            None => true,
+            Some(cp) => store::audit::hash_at(&tx, cp.seq)?.is_some_and(|h| h == cp.hash),
+        };
         tx.commit()?;
-        if let Some((seq, hash)) = head {
+        if let (Some((seq, hash)), true) = (head, chain_intact) {
             self.keyring.advance_checkpoint(&Checkpoint {
                 seq,
                 hash: hash.to_vec(),

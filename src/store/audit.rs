@@ -101,6 +101,13 @@ impl StoredRow {
     }
 }
 
+/// The stored hash of event `seq`, if there is one.
+pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+        .optional()?)
+}
+
 /// The newest (seq, hash), or `None` for an empty log.
 pub fn head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
     Ok(conn
@@ -221,15 +228,24 @@ pub fn walk(conn: &Connection, checkpoint_seq: Option<i64>) -> Result<ChainWalk>
     })
 }
 
-/// Whether both append-only triggers are in place.
+/// The triggers that keep the table append-only.
+const GUARDS: [&str; 3] = [
+    "audit_append_only_update",
+    "audit_append_only_delete",
+    "audit_append_only_insert",
+];
+
+/// Whether every append-only trigger is in place.
 pub fn triggers_present(conn: &Connection) -> Result<bool> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'
-         AND name IN ('audit_append_only_update', 'audit_append_only_delete')",
-        [],
-        |r| r.get(0),
+    let mut stmt = conn.prepare(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit' AND name = ?1",
     )?;
-    Ok(n == 2)
+    for name in GUARDS {
+        if stmt.query_row([name], |r| r.get::<_, i64>(0))? != 1 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Filters for reading events back; all optional.

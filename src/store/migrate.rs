@@ -10,10 +10,16 @@ pub struct Migration {
 }
 
 /// Migrations of `pecs.db`.
-pub const CORE: &[Migration] = &[Migration {
-    number: 1,
-    sql: include_str!("migrations/0001_core.sql"),
-}];
+pub const CORE: &[Migration] = &[
+    Migration {
+        number: 1,
+        sql: include_str!("migrations/0001_core.sql"),
+    },
+    Migration {
+        number: 2,
+        sql: include_str!("migrations/0002_audit_no_replace.sql"),
+    },
+];
 
 /// Migrations of the plain `pecs.keys` key ring.
 pub const KEYRING: &[Migration] = &[Migration {
