@@ -20,7 +20,7 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     /// The data directory (default: the platform data dir, `…/pecs`).
-    #[arg(long, global = true, env = "PECS_DATA_DIR", value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// The config file (TOML).
     #[arg(long, global = true, value_name = "FILE")]
@@ -130,7 +130,12 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
     let config = Config::load(cli.config.as_deref()).map_err(|e| Failure(e.to_string()))?;
     let dir = match &cli.command {
         Some(Command::Demo { .. }) => cli.data_dir.clone().unwrap_or_else(demo_dir),
-        _ => config.data_dir(cli.data_dir.as_deref()),
+        _ => config.data_dir(
+            cli.data_dir
+                .clone()
+                .or_else(|| std::env::var_os("PECS_DATA_DIR").map(PathBuf::from))
+                .as_deref(),
+        ),
     };
     let pecs = Pecs::new(&dir, config.settings());
     if pecs.is_installed() && !matches!(cli.command, Some(Command::Init { .. })) {
@@ -161,7 +166,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Demo { no_tui } => {
             if pecs.is_installed() {
-                if !demo::is_demo(&pecs, audit::current_origin())? {
+                if !demo::is_marked_demo(&pecs)? {
                     return Err(Failure(format!(
                         "{} holds real data, not a demo: give another --data-dir.",
                         dir.display()

@@ -128,8 +128,10 @@ fn default_config_path() -> Option<PathBuf> {
 
 fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     span.map(|s| {
-        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-        format!(" (line {line})")
+        let start = s.start.min(text.len());
+        let line = text[..start].matches('\n').count() + 1;
+        let source = text.lines().nth(line - 1).unwrap_or("").trim();
+        format!(" (line {line}: {source})")
     })
     .unwrap_or_default()
 }

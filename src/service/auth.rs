@@ -140,7 +140,15 @@ impl Pecs {
                 });
             }
         };
-        opened.keyring.clear_throttle(&name_hash)?;
+        // Success ends the run of failures, not the hourly count.
+        opened.keyring.set_throttle(
+            &name_hash,
+            &Throttle {
+                consecutive: 0,
+                locked_until: Millis(0),
+                ..throttle
+            },
+        )?;
         let by_reset_code = slot.kind == SlotKind::Reset;
         if by_reset_code {
             // Single use: the code stops working now; this session may only choose a password.

@@ -7,6 +7,7 @@ use super::install::InitRequest;
 use super::{Pecs, Result, ServiceError, auth, orgs, users};
 use crate::crypto::Password;
 use crate::domain::{Origin, Role};
+use crate::store::keyring;
 
 pub const DEMO_PASSWORD: &str = "demo-pass-PECS-2026";
 pub const AGENCY_NAME: &str = "Penham Excel";
@@ -47,12 +48,10 @@ pub const ACCOUNTS: [(&str, &str, Role, &str); 9] = [
     ("kim.kestrel", "Kim Kestrel", Role::ClientUser, "KESTREL"),
 ];
 
-/// Whether `pecs` holds a demo installation (it must already exist).
-pub fn is_demo(pecs: &Pecs, origin: Origin) -> Result<bool> {
-    let s = pecs.login(SYSADMIN, &Password::new(DEMO_PASSWORD), origin)?;
-    let demo = s.info().demo;
-    s.logout()?;
-    Ok(demo)
+/// Whether the installation was made by `pecs demo`: read from the key ring's mark,
+/// without logging in (a login attempt would count against a real sysadmin's name).
+pub fn is_marked_demo(pecs: &Pecs) -> Result<bool> {
+    Ok(pecs.keyring()?.meta(keyring::DEMO)?.is_some())
 }
 
 /// Create and seed a demo installation in an empty or missing data dir.

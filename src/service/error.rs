@@ -7,6 +7,9 @@ use crate::store::StoreError;
 pub enum ServiceError {
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// A permission rule with its own sentence (a client admin acting on themselves).
+    #[error("{0}")]
+    Refused(String),
     /// Also returned for records outside the caller's scope, so ids cannot be probed.
     #[error("No such record.")]
     NotFound,
@@ -58,6 +61,7 @@ impl ServiceError {
         matches!(
             self,
             ServiceError::Forbidden
+                | ServiceError::Refused(_)
                 | ServiceError::NotFound
                 | ServiceError::SessionEnded
                 | ServiceError::PasswordChangeRequired

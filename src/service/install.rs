@@ -55,6 +55,9 @@ impl Pecs {
         let keyring = Keyring::create(&self.paths.keys)?;
         keyring.set_meta(keyring::NAME_SALT, &name_salt)?;
         keyring.set_meta(keyring::SEAL_PUBLIC, &seal.public)?;
+        if req.demo {
+            keyring.set_meta(keyring::DEMO, b"1")?;
+        }
         let slot = slots::new_slot(
             SlotKind::User,
             Some(codes::name_hash(&name_salt, admin)),

@@ -82,7 +82,7 @@ fn target_for_change(act: &Act<'_, '_>, id: UserId) -> Result<User> {
     }
     if act.caller.grant == Grant::OwnOrgClientUsersNotSelf {
         if user.id == act.caller.user.id {
-            return Err(ServiceError::Invalid(
+            return Err(ServiceError::Refused(
                 "You cannot change your own account here: ask another administrator.".into(),
             ));
         }

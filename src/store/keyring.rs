@@ -71,6 +71,8 @@ pub struct Checkpoint {
 
 pub const NAME_SALT: &str = "name_salt";
 pub const SEAL_PUBLIC: &str = "seal_public_key";
+/// Present when `pecs demo` made the installation (also marked inside the database).
+pub const DEMO: &str = "demo";
 const CHECKPOINT_SEQ: &str = "audit_checkpoint_seq";
 const CHECKPOINT_HASH: &str = "audit_checkpoint_hash";
 
