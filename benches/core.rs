@@ -79,6 +79,15 @@ fn main() {
     });
     show("audited read (users::get: checks + read + audit)", &audited);
 
+    let cipher = cipher_copy(&tmp.path().join("cipher.db"), target);
+    let cipher_read = measure(read_runs, || {
+        std::hint::black_box(pecs::store::users::get(cipher.conn(), target).expect("read"));
+    });
+    show(
+        "same read on SQLCipher, 64 MiB cache (store only)",
+        &cipher_read,
+    );
+
     let plain = plain_copy(&tmp.path().join("plain.db"), target);
     let plain_read = measure(read_runs, || {
         std::hint::black_box(plain_get(&plain, target));
@@ -89,7 +98,17 @@ fn main() {
     );
     let (m, p) = ratio(&audited, &plain_read);
     println!("ratio audited / plain: median {m:.1}x, p99 {p:.1}x");
+    let (m, p) = ratio(&cipher_read, &plain_read);
+    println!("ratio SQLCipher read / plain: median {m:.2}x, p99 {p:.2}x");
     admin.logout().expect("logout");
+}
+
+/// An encrypted copy through the store layer, with the same rows as the plain one.
+fn cipher_copy(path: &std::path::Path, target: UserId) -> pecs::store::Db {
+    let db = pecs::store::Db::create(path, &pecs::crypto::DataKey::generate(), Default::default())
+        .expect("cipher db");
+    fill(db.conn(), target);
+    db
 }
 
 /// A plain, unencrypted SQLite file with the same schema and the same user rows.
@@ -100,6 +119,11 @@ fn plain_copy(path: &std::path::Path, target: UserId) -> rusqlite::Connection {
     for m in pecs::store::migrate::CORE {
         conn.execute_batch(m.sql).expect("schema");
     }
+    fill(&conn, target);
+    conn
+}
+
+fn fill(conn: &rusqlite::Connection, target: UserId) {
     conn.execute("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, 'PE', 'Penham Excel', 'internal', 0)", [])
         .expect("org");
     for i in 1..=target.0.max(10) {
@@ -110,7 +134,6 @@ fn plain_copy(path: &std::path::Path, target: UserId) -> rusqlite::Connection {
         )
         .expect("user");
     }
-    conn
 }
 
 fn plain_get(conn: &rusqlite::Connection, id: UserId) -> (String, String) {
