@@ -9,6 +9,7 @@ use crate::service::{
 };
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -298,11 +299,29 @@ fn login(cli: &Cli, pecs: &Pecs) -> Result<Session, Failure> {
         )
     })?;
     let password = read_secret(cli.password_stdin, "Password: ")?;
-    let session = pecs.login(user, &password, audit::current_origin())?;
+    let origin = audit::current_origin();
+    let session = match pecs.login_with_code(user, &password, None, origin.clone()) {
+        Err(ServiceError::CodeRequired) => {
+            let code = read_secret(cli.password_stdin, "Two-factor code: ")?;
+            pecs.login_with_code(user, &password, Some(code.expose()), origin)?
+        }
+        other => other?,
+    };
     if session.info().must_change_password {
+        // Logged in with a one-time code, which is now used up: choose the password here
+        // (the next line of stdin, or asked twice), or the account needs another reset.
+        let chosen = read_new_password(cli.password_stdin)
+            .and_then(|p| service::auth::choose_password(&session, &p).map_err(Failure::from));
+        if let Err(e) = chosen {
+            session.logout()?;
+            return Err(e);
+        }
+    }
+    if session.info().must_enrol_two_factor {
         session.logout()?;
         return Err(Failure(
-            "This account must choose a new password first: log in to the terminal UI.".into(),
+            "This account must set up two-factor login first: log in to the terminal UI (Profile)."
+                .into(),
         ));
     }
     Ok(session)
@@ -324,7 +343,7 @@ fn read_secret(from_stdin: bool, prompt: &str) -> Result<Password, Failure> {
 }
 
 fn read_new_password(from_stdin: bool) -> Result<Password, Failure> {
-    let first = read_secret(from_stdin, "Password for the new sysadmin: ")?;
+    let first = read_secret(from_stdin, "New password: ")?;
     if !from_stdin {
         let again = read_secret(false, "The same password again: ")?;
         if again.expose() != first.expose() {
@@ -342,22 +361,12 @@ fn init_logging(log: &Path) {
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .mode_private()
+        .mode(0o600)
         .open(log);
     if let Ok(file) = file {
         let _ = tracing_subscriber::fmt()
             .with_writer(std::sync::Mutex::new(file))
             .with_ansi(false)
             .try_init();
-    }
-}
-
-trait PrivateMode {
-    fn mode_private(&mut self) -> &mut Self;
-}
-
-impl PrivateMode for std::fs::OpenOptions {
-    fn mode_private(&mut self) -> &mut Self {
-        std::os::unix::fs::OpenOptionsExt::mode(self, 0o600)
     }
 }

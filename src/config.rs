@@ -13,6 +13,17 @@ pub struct Config {
     pub security: Security,
     #[serde(default)]
     pub database: Database,
+    /// Key bindings for the terminal UI: action name -> key or keys.
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, KeySpec>,
+}
+
+/// A `[keys]` entry: one key (`quit = "q"`) or several (`quit = ["q", "F10"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeySpec {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -24,6 +35,8 @@ pub struct Security {
     pub session_limit_hours: u32,
     /// A reset code works once, for this many hours.
     pub reset_code_hours: u32,
+    /// Roles that must use two-factor login; `[]` relaxes it (not advised).
+    pub two_factor_roles: Vec<crate::domain::Role>,
 }
 
 impl Default for Security {
@@ -32,6 +45,10 @@ impl Default for Security {
             idle_lock_minutes: 15,
             session_limit_hours: 12,
             reset_code_hours: 24,
+            two_factor_roles: vec![
+                crate::domain::Role::Sysadmin,
+                crate::domain::Role::Supervisor,
+            ],
         }
     }
 }
@@ -116,6 +133,7 @@ impl Config {
         Settings {
             reset_code_hours: i64::from(self.security.reset_code_hours),
             session_limit_hours: i64::from(self.security.session_limit_hours),
+            two_factor_roles: self.security.two_factor_roles.clone(),
             db: defaults.db.with_cache_mib(self.database.cache_mib),
             ..defaults
         }

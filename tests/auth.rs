@@ -64,9 +64,9 @@ fn session_ended<T>(result: pecs::service::Result<T>) {
 #[track_caller]
 fn invalid<T>(result: pecs::service::Result<T>) -> String {
     match result {
-        Err(ServiceError::Invalid(sentence)) => sentence,
-        Err(other) => panic!("expected Invalid, got {other:?}"),
-        Ok(_) => panic!("expected Invalid, the call succeeded"),
+        Err(ServiceError::Invalid(sentence) | ServiceError::PasswordRefused(sentence)) => sentence,
+        Err(other) => panic!("expected Invalid or PasswordRefused, got {other:?}"),
+        Ok(_) => panic!("expected a refusal, the call succeeded"),
     }
 }
 
@@ -712,10 +712,14 @@ fn disabling_an_account_ends_its_session_at_the_next_call() {
     session_ended(auth::change_password(&carl, &pw(PASSWORD), &pw(GOOD)));
     refused(w.login_with("carl.caseworker", PASSWORD), None);
 
-    // Enabling again lets the person back in (with a new session).
-    users::enable(&sam, carl.info().user_id).unwrap();
+    // Disabling removed the password itself: enabling again issues a one-time code,
+    // and the person chooses a new password (in a new session).
+    let issued = users::enable(&sam, carl.info().user_id).unwrap();
     sam.logout().unwrap();
-    let again = ok(w.login_with("carl.caseworker", PASSWORD));
+    refused(w.login_with("carl.caseworker", PASSWORD), None);
+    let again = ok(w.login_with("carl.caseworker", issued.code.expose()));
+    assert!(again.info().must_change_password);
+    auth::choose_password(&again, &pw(GOOD)).unwrap();
     // The old session stays ended.
     session_ended(users::list(&carl));
     again.logout().unwrap();
@@ -950,7 +954,7 @@ fn the_last_enabled_sysadmin_cannot_be_disabled_demoted_or_expired() {
     assert_eq!(sam.info().role, Role::Sysadmin);
 
     // A second sysadmin that is disabled does not count.
-    let (sid, issued) = users::create(
+    let (sid, _) = users::create(
         &sam,
         &users::NewUser {
             username: "sid.sysadmin".into(),
@@ -963,7 +967,7 @@ fn the_last_enabled_sysadmin_cannot_be_disabled_demoted_or_expired() {
     .unwrap();
     users::disable(&sam, sid.id).unwrap();
     assert_eq!(conflict(users::disable(&sam, me)), want);
-    users::enable(&sam, sid.id).unwrap();
+    let issued = users::enable(&sam, sid.id).unwrap();
     sam.logout().unwrap();
 
     // With two enabled, one may go; then the other is the last.

@@ -3,172 +3,18 @@
 //! success, 1 failure with one sentence on stderr, 2 usage error) and `pecs demo`.
 //! These use the real Argon2id parameters, as the binary does.
 
-use assert_cmd::Command;
-use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use tempfile::TempDir;
 
-const ADMIN: &str = "sam.sysadmin";
-const ADMIN_PW: &str = "harbour lantern 7 quietly";
+mod common;
+
+use common::sandbox::{ADMIN, ADMIN_PW, Ran, Sandbox, run, s, snapshot};
 const DEMO_PW: &str = "demo-pass-PECS-2026";
 const GENERIC: &str = "pecs: Login failed: the user name or password is not correct.\n";
 
-/// A home of its own for every test: no real config file or data dir is ever touched.
-struct Sandbox {
-    tmp: TempDir,
-}
-
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        Sandbox {
-            tmp: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    /// The data dir most tests use (not created).
-    fn data(&self) -> PathBuf {
-        self.path("data")
-    }
-
-    fn xdg_data(&self) -> PathBuf {
-        self.path("home/.local/share")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("pecs").expect("the pecs binary");
-        cmd.env("HOME", self.path("home"))
-            .env("XDG_CONFIG_HOME", self.path("home/.config"))
-            .env("XDG_DATA_HOME", self.xdg_data())
-            .env_remove("PECS_DATA_DIR")
-            .env_remove("SSH_CONNECTION")
-            .env_remove("SSH_CLIENT")
-            .env_remove("CREDENTIALS_DIRECTORY")
-            .env("NO_COLOR", "1");
-        cmd
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Ran {
-        let mut cmd = self.cmd();
-        cmd.args(args);
-        run(cmd, stdin)
-    }
-
-    /// `pecs init` into `dir` as sam.sysadmin; must succeed.
-    fn init(&self, dir: &Path) {
-        let r = self.run(
-            &[
-                "--data-dir",
-                s(dir),
-                "init",
-                "--admin",
-                ADMIN,
-                "--password-stdin",
-            ],
-            Some(&format!("{ADMIN_PW}\n")),
-        );
-        r.expect(0);
-    }
-
-    fn verify(&self, dir: &Path, user: &str, password: &str) -> Ran {
-        self.run(
-            &[
-                "--data-dir",
-                s(dir),
-                "--user",
-                user,
-                "--password-stdin",
-                "audit",
-                "verify",
-            ],
-            Some(&format!("{password}\n")),
-        )
-    }
-}
-
-fn run(mut cmd: Command, stdin: Option<&str>) -> Ran {
-    if let Some(input) = stdin {
-        cmd.write_stdin(input.to_owned());
-    } else {
-        cmd.write_stdin(Vec::new());
-    }
-    let out = cmd.output().expect("run pecs");
-    Ran {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
-}
-
-impl Ran {
-    #[track_caller]
-    fn expect(&self, code: i32) -> &Ran {
-        assert_eq!(
-            self.code,
-            Some(code),
-            "exit status\n--- stdout\n{}--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-        if code == 0 {
-            assert_eq!(self.stderr, "", "a success writes nothing to stderr");
-        }
-        self
-    }
-
-    /// Exit 1 with exactly one sentence on stderr (one line, `pecs: ` first); returns it.
-    #[track_caller]
-    fn failure(&self) -> &str {
-        self.expect(1);
-        assert!(
-            self.stderr.starts_with("pecs: ") && self.stderr.ends_with(".\n"),
-            "one sentence: {:?}",
-            self.stderr
-        );
-        assert_eq!(
-            self.stderr.lines().count(),
-            1,
-            "one line: {:?}",
-            self.stderr
-        );
-        self.stderr
-            .trim_end()
-            .strip_prefix("pecs: ")
-            .unwrap_or_default()
-    }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
 fn mode(p: &Path) -> u32 {
     fs::metadata(p).expect("metadata").permissions().mode() & 0o777
-}
-
-/// Every file in `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| {
-            let e = e.expect("entry");
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).expect("read file"),
-            )
-        })
-        .collect()
 }
 
 fn names(dir: &Path) -> Vec<String> {
@@ -560,7 +406,12 @@ fn usage_errors_exit_2_and_touch_nothing() {
         assert_eq!(r.stdout, "", "for {args:?}");
     }
     assert!(!data.exists());
-    assert!(!sb.path("home").exists(), "nothing written under HOME");
+    let home: Vec<_> = walk(&sb.path("home"));
+    assert_eq!(
+        home,
+        [sb.path("home/.config/pecs/config.toml")],
+        "nothing written under HOME"
+    );
 }
 
 #[test]
@@ -861,4 +712,19 @@ fn demo_refuses_a_real_data_dir_without_the_demo_cast() {
     r.expect(0);
     assert_demo_refuses(&sb, &data);
     intact(&sb.verify(&data, "root.admin", ADMIN_PW));
+}
+
+/// Every file below `dir`, sorted.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
 }

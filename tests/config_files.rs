@@ -2,15 +2,15 @@
 //! `Config::parse` and by the real binary (exit 1, one sentence naming the problem: the
 //! key, and the line where the TOML parser can point at one), while a valid file works.
 
-use assert_cmd::Command;
 use pecs::config::{Config, ConfigError, Database, Security};
+use pecs::domain::Role;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use tempfile::TempDir;
 
-const ADMIN: &str = "sam.sysadmin";
-const ADMIN_PW: &str = "harbour lantern 7 quietly";
+mod common;
+
+use common::sandbox::{ADMIN, ADMIN_PW, Sandbox, s, snapshot};
 
 /// Each invalid file, the key its error must name (none for a file that is not TOML),
 /// and the other substrings its error must contain: what is wrong and, when the TOML
@@ -186,6 +186,7 @@ fn an_empty_file_gives_the_defaults() {
             idle_lock_minutes: 15,
             session_limit_hours: 12,
             reset_code_hours: 24,
+            two_factor_roles: vec![Role::Sysadmin, Role::Supervisor],
         }
     );
     assert_eq!(c.database, Database { cache_mib: 64 });
@@ -207,6 +208,7 @@ data_dir = "/srv/pecs/data"
 idle_lock_minutes = 5
 session_limit_hours = 8
 reset_code_hours = 2
+two_factor_roles = ["sysadmin"]
 
 [database]
 cache_mib = 128
@@ -224,6 +226,7 @@ cache_mib = 128
     assert_eq!(s.session_limit_hours, 8);
     assert_eq!(s.reset_code_hours, 2);
     assert_eq!(s.db.cache_mib, 128);
+    assert_eq!(s.two_factor_roles, [Role::Sysadmin]);
     // The KDF is not the config file's business.
     assert_eq!(s.kdf, pecs::service::Settings::default().kdf);
 }
@@ -329,79 +332,6 @@ fn load_reads_an_explicit_file_and_reports_a_missing_or_bad_one() {
 // The binary
 // ---------------------------------------------------------------------------------------
 
-struct Sandbox {
-    tmp: TempDir,
-}
-
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        Sandbox {
-            tmp: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Ran {
-        let mut cmd = Command::cargo_bin("pecs").expect("the pecs binary");
-        cmd.env("HOME", self.path("home"))
-            .env("XDG_CONFIG_HOME", self.path("home/.config"))
-            .env("XDG_DATA_HOME", self.path("home/.local/share"))
-            .env_remove("PECS_DATA_DIR")
-            .env_remove("SSH_CONNECTION")
-            .env_remove("SSH_CLIENT")
-            .args(args)
-            .write_stdin(stdin.to_owned());
-        let out = cmd.output().expect("run pecs");
-        Ran {
-            code: out.status.code(),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    /// A real installation in `dir`.
-    fn init(&self, dir: &Path) {
-        let r = self.run(
-            &[
-                "--data-dir",
-                s(dir),
-                "init",
-                "--admin",
-                ADMIN,
-                "--password-stdin",
-            ],
-            &format!("{ADMIN_PW}\n"),
-        );
-        assert_eq!(r.code, Some(0), "init: {}", r.stderr);
-    }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn the_binary_refuses_every_invalid_config_with_exit_1_and_one_sentence() {
     let sb = Sandbox::new();
@@ -426,7 +356,7 @@ fn the_binary_refuses_every_invalid_config_with_exit_1_and_one_sentence() {
                 "audit",
                 "verify",
             ],
-            &stdin,
+            Some(&stdin),
         );
         // The same message as Config::parse gives, after the file's name.
         let prefix = format!("pecs: The config file {} is not valid: ", file.display());
@@ -463,7 +393,7 @@ fn the_binary_refuses_every_invalid_config_with_exit_1_and_one_sentence() {
             "audit",
             "verify",
         ],
-        &stdin,
+        Some(&stdin),
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
@@ -481,7 +411,7 @@ fn the_binary_reports_a_missing_config_file() {
             "audit",
             "verify",
         ],
-        "",
+        None,
     );
     assert_eq!(r.code, Some(1));
     assert!(
@@ -505,7 +435,7 @@ fn a_valid_config_works_and_its_data_dir_is_used() {
     fs::write(
         &config,
         format!(
-            "# PECS on the office server\ndata_dir = \"{}\"\n\n[security]\nidle_lock_minutes = 10\nsession_limit_hours = 8\nreset_code_hours = 12\n\n[database]\ncache_mib = 32\n",
+            "# PECS on the office server\ndata_dir = \"{}\"\n\n[security]\nidle_lock_minutes = 10\nsession_limit_hours = 8\nreset_code_hours = 12\ntwo_factor_roles = []\n\n[database]\ncache_mib = 32\n",
             data.display()
         ),
     )
@@ -523,7 +453,7 @@ fn a_valid_config_works_and_its_data_dir_is_used() {
             "audit",
             "verify",
         ],
-        &stdin,
+        Some(&stdin),
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.starts_with("Audit log intact: "), "{}", r.stdout);
@@ -543,7 +473,7 @@ fn a_valid_config_works_and_its_data_dir_is_used() {
             ADMIN,
             "--password-stdin",
         ],
-        &stdin,
+        Some(&stdin),
     );
     assert_eq!(r.code, Some(1));
     assert_eq!(

@@ -179,7 +179,7 @@ fn no_known_plaintext_in_any_file_of_the_data_dir() {
     // A failed login whose sealed record waits in the key ring for the next open.
     login_fails(&w, WRONG_NAME_PENDING, WRONG_PASSWORD);
     let ring = Keyring::open(&paths.keys).expect("key ring");
-    assert_eq!(ring.failed_logins().expect("pending").len(), 1);
+    assert_eq!(ring.pending_failed_logins().expect("pending"), 1);
     drop(ring);
     assert_no_plaintext(&paths.dir, &needles);
     // The scan can find what is there: the key ring is plain SQLite with readable names.

@@ -603,10 +603,15 @@ fn op_users_disable(c: &Ctx<'_>, s: &Session) -> R {
     Ok(())
 }
 
+/// Enabling issues a one-time code (disabling removed the password); it logs in.
 fn op_users_enable(c: &Ctx<'_>, s: &Session) -> R {
-    users::enable(s, c.harry())?;
+    let issued = users::enable(s, c.harry())?;
     assert!(c.harry_now().enabled);
-    c.w.login("harry.harlow").logout().expect("logout");
+    let harry =
+        c.w.login_with("harry.harlow", issued.code.expose())
+            .expect("the code logs in");
+    assert!(harry.info().must_change_password);
+    harry.logout().expect("logout");
     Ok(())
 }
 
@@ -1263,7 +1268,7 @@ impl UserOp {
             UserOp::SetRole => users::set_role(s, id, Role::ClientUser),
             UserOp::SetDisplayName => users::set_display_name(s, id, "Taken Over"),
             UserOp::Disable => users::disable(s, id),
-            UserOp::Enable => users::enable(s, id),
+            UserOp::Enable => users::enable(s, id).map(drop),
             // In the past: it would expire the account at once.
             UserOp::SetExpiry => users::set_expiry(s, id, Some(now.plus_ms(-Millis::HOUR))),
             UserOp::Unlock => users::unlock(s, id),

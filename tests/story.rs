@@ -30,6 +30,14 @@ fn an_office_takes_on_a_client() {
     assert_eq!(sam.info().role, Role::Sysadmin);
     assert!(!sam.info().demo);
 
+    // A sysadmin must use two-factor login: until enrolled, only the Profile is open.
+    assert!(sam.info().must_enrol_two_factor);
+    assert!(matches!(
+        orgs::create_client(&sam, "harlow", "Harlow & Finch LLP"),
+        Err(ServiceError::TwoFactorEnrolmentRequired)
+    ));
+    let sam_secret = common::enrol_two_factor(&sam, w.pecs.now());
+
     // A new client, and its administrator, who gets a one-time code by phone.
     let harlow = orgs::create_client(&sam, "harlow", "Harlow & Finch LLP").unwrap();
     assert_eq!(harlow.code, "HARLOW");
@@ -130,6 +138,7 @@ fn an_office_takes_on_a_client() {
         .login("sue.supervisor", &sue_code.code, local_origin())
         .unwrap();
     auth::choose_password(&sue, &good).unwrap();
+    common::enrol_two_factor(&sue, w.pecs.now());
     let report = audit::verify(&sue).unwrap();
     assert!(report.intact(), "{:?}", report.problem);
     let events = audit::recent_events(&sue, 200).unwrap();
@@ -155,4 +164,23 @@ fn an_office_takes_on_a_client() {
     }));
     sue.logout().unwrap();
     sam.logout().unwrap();
+
+    // The next day sam logs in with a code from the app; a code already used is refused.
+    w.advance_ms(24 * 3_600_000);
+    assert!(matches!(
+        w.login_with("sam.sysadmin", PASSWORD),
+        Err(ServiceError::CodeRequired)
+    ));
+    let code = common::totp_code_at(&sam_secret, "sam.sysadmin", (w.pecs.now().0 / 1000) as u64);
+    let again = w
+        .pecs
+        .login_with_code("sam.sysadmin", &good, Some(&code), local_origin())
+        .unwrap();
+    assert!(!again.info().must_enrol_two_factor);
+    again.logout().unwrap();
+    assert!(
+        w.pecs
+            .login_with_code("sam.sysadmin", &good, Some(&code), local_origin())
+            .is_err()
+    );
 }

@@ -19,7 +19,7 @@ fn grouped_code(groups: usize) -> Password {
         }
         out.push(ALPHABET[(*b & 31) as usize] as char);
     }
-    raw.iter_mut().for_each(|b| *b = 0);
+    zeroize::Zeroize::zeroize(&mut raw);
     let code = Password::new(&out);
     zeroize::Zeroize::zeroize(&mut out);
     code
@@ -37,13 +37,14 @@ pub fn recovery_code() -> Password {
 
 /// Codes are typed by people: accept lower case, spaces and missing hyphens.
 pub fn normalise_code(typed: &Password) -> Password {
-    let compact: String = typed
+    let compact: zeroize::Zeroizing<String> = typed
         .expose()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
-        .collect();
-    let mut out = String::with_capacity(compact.len() + compact.len() / 4);
+        .collect::<String>()
+        .into();
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(compact.len() + compact.len() / 4));
     for (i, c) in compact.chars().enumerate() {
         if i > 0 && i % 4 == 0 {
             out.push('-');

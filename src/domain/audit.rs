@@ -45,6 +45,15 @@ impl Target {
         }
     }
 
+    /// A record known by its id alone (before it is found, or when it is not).
+    pub fn id_only(kind: &str, id: impl ToString) -> Target {
+        Target {
+            kind: kind.to_owned(),
+            id: Some(id.to_string()),
+            label: None,
+        }
+    }
+
     pub fn kind_only(kind: &str) -> Target {
         Target {
             kind: kind.to_owned(),

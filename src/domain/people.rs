@@ -27,6 +27,8 @@ pub struct Org {
     pub code: String,
     pub name: String,
     pub kind: OrgKind,
+    /// Everyone in it must use two-factor login.
+    pub require_two_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +46,10 @@ pub struct User {
     pub created_at: Millis,
     pub last_login_at: Option<Millis>,
     pub last_login_from: Option<String>,
+    /// Enrolled in two-factor login (a confirmed TOTP secret).
+    pub two_factor: bool,
+    /// An administrator requires two-factor login for this account.
+    pub require_two_factor: bool,
 }
 
 /// What a list of users shows in its "state" column.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Sysadmin,
@@ -47,7 +47,14 @@ impl Role {
 
     /// Column index in the policy table.
     pub fn column(self) -> usize {
-        Role::ALL.iter().position(|r| *r == self).unwrap_or(0)
+        match self {
+            Role::Sysadmin => 0,
+            Role::Supervisor => 1,
+            Role::Caseworker => 2,
+            Role::GeneralAdmin => 3,
+            Role::ClientAdmin => 4,
+            Role::ClientUser => 5,
+        }
     }
 }
 

@@ -127,6 +127,24 @@ pub fn verify_as_service(s: &ServiceSession) -> Result<VerifyReport> {
     Ok(report)
 }
 
+/// The caller's own recent logins, successful and failed, for the Profile screen.
+pub fn own_logins(s: &Session, limit: i64) -> Result<Vec<AuditEvent>> {
+    let info = s.info();
+    s.act(
+        Action::OwnProfile,
+        Target::new("user", info.user_id, &info.username),
+        |act| {
+            act.note("view", "own logins");
+            Ok(store::audit::logins_of(
+                act.tx,
+                info.user_id.0,
+                &info.username,
+                limit,
+            )?)
+        },
+    )
+}
+
 /// The most recent events, newest first, for supervisors and sysadmins. (The full
 /// activity reports, with client scope, arrive with the Reports screen.)
 pub fn recent_events(s: &Session, limit: i64) -> Result<Vec<AuditEvent>> {

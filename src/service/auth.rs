@@ -4,13 +4,14 @@
 //! ring, to be moved into the audit log the next time the database is opened.
 
 use super::opened::{FailedLogin, Opened, failed_login_event};
-use super::session::SessionInfo;
+use super::session::{Act, KeyringChange, SessionInfo};
 use super::slots::{self, SlotSecret};
-use super::{Pecs, Result, ServiceError, Session, password};
-use crate::crypto::{Password, codes, kdf, random, sealed};
+use super::{Pecs, Result, ServiceError, Session, password, two_factor};
+use crate::crypto::{Password, kdf, random, sealed};
 use crate::domain::{Action, Millis, Origin, Outcome, SessionId, Target};
 use crate::store::keyring::{Keyring, SlotKind, Throttle};
 use crate::store::{self, keyring};
+use std::time::{Duration, Instant};
 use unicode_normalization::UnicodeNormalization;
 
 /// Consecutive failures before the first pause.
@@ -35,6 +36,18 @@ pub fn pause_after(consecutive: i64) -> i64 {
     (FIRST_PAUSE_MS << doublings).min(MAX_PAUSE_MS)
 }
 
+/// Every failed login answers no sooner than the Argon2id work plus this, so the paths
+/// that open the database first (a disabled account with its right password) take as
+/// long as a wrong password.
+const FAILURE_FLOOR_SLACK: Duration = Duration::from_millis(40);
+
+fn pad_failure(started: Instant, kdf_time: Duration) {
+    let floor = kdf_time + FAILURE_FLOOR_SLACK;
+    if let Some(rest) = floor.checked_sub(started.elapsed()) {
+        std::thread::sleep(rest);
+    }
+}
+
 /// The throttle after one more failure at `now`.
 pub fn after_failure(mut t: Throttle, now: Millis) -> Throttle {
     if now.0 - t.window_start.0 >= Millis::HOUR {
@@ -49,6 +62,33 @@ pub fn after_failure(mut t: Throttle, now: Millis) -> Throttle {
     }
     t.locked_until = until;
     t
+}
+
+/// A success ends the run of failures and takes back the failure its claim counted in
+/// advance; the rest of the hourly count stays.
+pub fn after_success(t: Throttle) -> Throttle {
+    Throttle {
+        consecutive: 0,
+        locked_until: Millis(0),
+        window_failures: (t.window_failures - 1).max(0),
+        ..t
+    }
+}
+
+/// Undo one claim that turned out not to be a failure (a right password still waiting
+/// for its two-factor code). A pause that an earlier failure earned stays.
+pub fn take_back_claim(t: Throttle) -> Throttle {
+    let consecutive = (t.consecutive - 1).max(0);
+    Throttle {
+        consecutive,
+        locked_until: if pause_after(consecutive) == 0 {
+            Millis(0)
+        } else {
+            t.locked_until
+        },
+        window_failures: (t.window_failures - 1).max(0),
+        ..t
+    }
 }
 
 fn paused_until(t: &Throttle, now: Millis) -> Option<Millis> {
@@ -77,97 +117,120 @@ impl Failure {
 impl Pecs {
     /// Log in with a user name and a password (or a one-time reset code).
     pub fn login(&self, username: &str, secret: &Password, origin: Origin) -> Result<Session> {
+        self.login_with_code(username, secret, None, origin)
+    }
+
+    /// Log in; `code` is the two-factor code, for accounts that have it. Without one,
+    /// such an account answers [`ServiceError::CodeRequired`] after a right password.
+    pub fn login_with_code(
+        &self,
+        username: &str,
+        secret: &Password,
+        code: Option<&str>,
+        origin: Origin,
+    ) -> Result<Session> {
+        let started = Instant::now();
         let keyring = self.keyring()?;
         let name = normalise_username(username);
-        let salt = keyring
-            .meta(keyring::NAME_SALT)?
-            .ok_or_else(|| store::StoreError::Malformed("key ring has no name salt".into()))?;
-        let name_hash = codes::name_hash(&salt, &name);
+        let name_hash = keyring.name_hash(&name)?;
         let now = self.now();
-        let throttle = keyring.throttle(&name_hash)?;
-
-        if let Some(until) = paused_until(&throttle, now) {
-            self.burn_equal_time(secret, &salt);
-            self.seal_failure(&keyring, &name, &origin, Failure::Paused)?;
-            return Err(ServiceError::LoginFailed {
-                retry_after: Some(until),
-            });
-        }
-
-        let unlocked = match keyring.personal_slot(&name_hash)? {
-            None => {
-                self.burn_equal_time(secret, &salt);
-                Err(Failure::UnknownName)
+        // Counted before the Argon2id work, in one transaction, so parallel attempts
+        // cannot slip past the pause; a success ends the run again.
+        let claimed = keyring.claim_attempt(&name_hash, now, after_failure)?;
+        let kdf_started = Instant::now();
+        let attempt = match claimed {
+            Err(until) => {
+                self.burn_equal_time(secret);
+                Err((Failure::Paused, Some(until)))
             }
-            Some(slot) => match slots::unlock(&slot, SlotSecret::Typed(secret)) {
-                Err(_) => Err(Failure::WrongSecret),
-                Ok(_) if slot.expires_at.is_some_and(|t| t <= now) => {
-                    Err(Failure::ResetCodeExpired)
-                }
-                Ok(key) => Ok((key, slot)),
-            },
+            Ok(next) => self
+                .unlock_personal_slot(&keyring, &name_hash, secret, now)
+                .map_err(|f| (f, paused_until(&next, now))),
         };
-        let (key, slot) = match unlocked {
+        let kdf_time = kdf_started.elapsed();
+        let failed = |failure: Failure, retry_after| -> Result<Session> {
+            self.seal_failure(&keyring, &name, &origin, failure.reason())?;
+            pad_failure(started, kdf_time);
+            Err(ServiceError::LoginFailed { retry_after })
+        };
+        let (key, slot) = match attempt {
             Ok(found) => found,
-            Err(failure) => {
-                return Err(self.fail(&keyring, &name_hash, throttle, &name, &origin, failure)?);
-            }
+            Err((failure, retry_after)) => return failed(failure, retry_after),
         };
+        let pause = paused_until(&keyring.throttle(&name_hash)?, now);
+        if slot.kind == SlotKind::Reset && !keyring.delete_slot(&slot.id)? {
+            // Single use: another login took this code a moment ago.
+            return failed(Failure::WrongSecret, pause);
+        }
 
         let opened = Opened::open(self, keyring, key)?;
-        let user = store::users::by_username(opened.db.conn(), &name)?;
-        let user = match user {
+        let refused = |why: &str| -> Result<Session> {
+            let record = FailedLogin {
+                name: name.clone(),
+                at: now,
+                origin: origin.clone(),
+                reason: why.into(),
+            };
+            opened.record(&[failed_login_event(&record)])?;
+            pad_failure(started, kdf_time);
+            Err(ServiceError::LoginFailed { retry_after: pause })
+        };
+        let user = match store::users::by_username(opened.db.conn(), &name)? {
             Some(u) if u.can_log_in(now) => u,
-            other => {
-                let why = if other.is_some() {
-                    "account disabled or expired"
-                } else {
-                    "no such user in the database"
-                };
-                let failed = FailedLogin {
-                    name: name.clone(),
-                    at: now,
-                    origin: origin.clone(),
-                    reason: why.into(),
-                };
-                opened.record(&[failed_login_event(&failed)])?;
+            Some(_) => return refused("account disabled or expired"),
+            None => return refused("no such user in the database"),
+        };
+        match two_factor::check_login_code(&opened, &user, code, now)? {
+            two_factor::LoginCode::NotEnrolled | two_factor::LoginCode::Accepted => {}
+            two_factor::LoginCode::Missing => {
+                // The password was right: not a failure, so the claim is taken back.
                 opened
                     .keyring
-                    .set_throttle(&name_hash, &after_failure(throttle, now))?;
-                let t = opened.keyring.throttle(&name_hash)?;
-                return Err(ServiceError::LoginFailed {
-                    retry_after: paused_until(&t, now),
-                });
+                    .update_throttle(&name_hash, take_back_claim)?;
+                return Err(ServiceError::CodeRequired);
+            }
+            two_factor::LoginCode::Rejected => {
+                return refused("wrong or already used two-factor code");
+            }
+        }
+        opened.keyring.update_throttle(&name_hash, after_success)?;
+        start_session(opened, user, origin, slot.kind == SlotKind::Reset)
+    }
+
+    /// Unwrap the data key from the name's user or reset slot.
+    fn unlock_personal_slot(
+        &self,
+        keyring: &Keyring,
+        name_hash: &[u8],
+        secret: &Password,
+        now: Millis,
+    ) -> std::result::Result<(crate::crypto::DataKey, keyring::SlotRecord), Failure> {
+        let slot = match keyring.personal_slot(name_hash) {
+            Ok(Some(slot)) => slot,
+            Ok(None) | Err(_) => {
+                self.burn_equal_time(secret);
+                return Err(Failure::UnknownName);
             }
         };
-        // Success ends the run of failures, not the hourly count.
-        opened.keyring.set_throttle(
-            &name_hash,
-            &Throttle {
-                consecutive: 0,
-                locked_until: Millis(0),
-                ..throttle
-            },
-        )?;
-        let by_reset_code = slot.kind == SlotKind::Reset;
-        if by_reset_code {
-            // Single use: the code stops working now; this session may only choose a password.
-            opened.keyring.delete_slot(&slot.id)?;
+        match slots::unlock(&slot, SlotSecret::Typed(secret)) {
+            Err(_) => Err(Failure::WrongSecret),
+            Ok(_) if slot.expires_at.is_some_and(|t| t <= now) => Err(Failure::ResetCodeExpired),
+            Ok(key) => Ok((key, slot)),
         }
-        start_session(opened, user, origin, by_reset_code)
     }
 
     /// The same Argon2id work as a real attempt, so a missing slot takes as long.
-    fn burn_equal_time(&self, secret: &Password, salt: &[u8]) {
-        let _ = kdf::derive(secret, salt, self.settings.kdf);
+    fn burn_equal_time(&self, secret: &Password) {
+        let _ = kdf::derive(secret, &[0u8; 32], self.settings.kdf);
     }
 
-    fn seal_failure(
+    /// Seal a failed attempt into the key ring, for the audit log at the next open.
+    pub(crate) fn seal_failure(
         &self,
         keyring: &Keyring,
         name: &str,
         origin: &Origin,
-        failure: Failure,
+        reason: &str,
     ) -> Result<()> {
         let public: [u8; 32] = keyring
             .meta(keyring::SEAL_PUBLIC)?
@@ -178,29 +241,11 @@ impl Pecs {
             name: name.chars().take(128).collect(),
             at: self.now(),
             origin: origin.clone(),
-            reason: failure.reason().into(),
+            reason: reason.into(),
         };
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(&record).unwrap_or_default());
         keyring.push_failed_login(&sealed::seal(&public, &plain))?;
         Ok(())
-    }
-
-    fn fail(
-        &self,
-        keyring: &Keyring,
-        name_hash: &[u8],
-        throttle: Throttle,
-        name: &str,
-        origin: &Origin,
-        failure: Failure,
-    ) -> Result<ServiceError> {
-        let now = self.now();
-        let next = after_failure(throttle, now);
-        keyring.set_throttle(name_hash, &next)?;
-        self.seal_failure(keyring, name, origin, failure)?;
-        Ok(ServiceError::LoginFailed {
-            retry_after: paused_until(&next, now),
-        })
     }
 }
 
@@ -214,6 +259,8 @@ fn start_session(
     let conn = opened.db.conn();
     let org = store::orgs::get(conn, user.org_id)?.ok_or(ServiceError::NotFound)?;
     let demo = store::meta::get(conn, store::meta::DEMO)?.is_some();
+    let must_enrol_two_factor = !user.two_factor
+        && two_factor::required(conn, &user, &opened.pecs.settings.two_factor_roles)?;
     let previous_login = user
         .last_login_at
         .map(|t| (t, user.last_login_from.clone().unwrap_or_default()));
@@ -234,6 +281,7 @@ fn start_session(
         origin: origin.clone(),
         started_at: now,
         must_change_password: by_reset_code || user.must_change_password,
+        must_enrol_two_factor,
         demo,
         previous_login,
         failed_since_previous,
@@ -264,24 +312,29 @@ fn start_session(
 
 /// Change one's own password: the current one is needed, the new one must pass the policy.
 pub fn change_password(s: &Session, current: &Password, new: &Password) -> Result<()> {
+    // The Argon2id check of the current password runs before the write transaction, so
+    // the database's write lock is not held for it.
+    let name_hash = s.opened.keyring.name_hash(&s.info.username)?;
+    let current_ok = s
+        .opened
+        .keyring
+        .personal_slot(&name_hash)?
+        .filter(|slot| slot.kind == SlotKind::User)
+        .is_some_and(|slot| slots::unlock(&slot, SlotSecret::Typed(current)).is_ok());
     s.act(Action::OwnProfile, self_target(s), |act| {
         act.note("change", "password");
-        let (name_hash, slot) = own_slot(s)?;
-        let current_ok = slot
-            .as_ref()
-            .filter(|slot| slot.kind == SlotKind::User)
-            .is_some_and(|slot| slots::unlock(slot, SlotSecret::Typed(current)).is_ok());
         if !current_ok {
             return Err(ServiceError::Invalid(
                 "The current password is not correct.".into(),
             ));
         }
-        set_own_password(s, act, name_hash, new)
+        set_own_password(act, name_hash, new)
     })
 }
 
 /// After a reset-code login (or when the account must change its password): choose one.
 pub fn choose_password(s: &Session, new: &Password) -> Result<()> {
+    let name_hash = s.opened.keyring.name_hash(&s.info.username)?;
     s.act(Action::OwnProfile, self_target(s), |act| {
         act.note("change", "password chosen after reset");
         if !act.caller.user.must_change_password {
@@ -289,8 +342,7 @@ pub fn choose_password(s: &Session, new: &Password) -> Result<()> {
                 "This account already has a password: use change password.".into(),
             ));
         }
-        let (name_hash, _) = own_slot(s)?;
-        set_own_password(s, act, name_hash, new)
+        set_own_password(act, name_hash, new)
     })
 }
 
@@ -298,22 +350,8 @@ fn self_target(s: &Session) -> Target {
     Target::new("user", s.info.user_id, &s.info.username)
 }
 
-fn own_slot(s: &Session) -> Result<(Vec<u8>, Option<keyring::SlotRecord>)> {
-    let keyring = &s.opened.keyring;
-    let salt = keyring
-        .meta(keyring::NAME_SALT)?
-        .ok_or_else(|| store::StoreError::Malformed("key ring has no name salt".into()))?;
-    let name_hash = codes::name_hash(&salt, &s.info.username);
-    let slot = keyring.personal_slot(&name_hash)?;
-    Ok((name_hash, slot))
-}
-
-fn set_own_password(
-    s: &Session,
-    act: &mut super::session::Act<'_, '_>,
-    name_hash: Vec<u8>,
-    new: &Password,
-) -> Result<()> {
+/// Check the new password against the policy; the slot itself is made after the commit.
+fn set_own_password(act: &mut Act<'_, '_>, name_hash: Vec<u8>, new: &Password) -> Result<()> {
     let caller = act.caller;
     password::check(
         new,
@@ -321,17 +359,13 @@ fn set_own_password(
         &caller.org.code,
         &caller.org.name,
     )
-    .map_err(ServiceError::Invalid)?;
-    let slot = slots::new_slot(
-        SlotKind::User,
-        Some(name_hash),
-        SlotSecret::Typed(new),
-        &s.opened.key,
-        s.opened.pecs.settings.kdf,
-        s.now(),
-        None,
-    )?;
+    .map_err(ServiceError::PasswordRefused)?;
     store::users::set_must_change_password(act.tx, caller.user.id, false)?;
-    s.opened.keyring.replace_personal_slot(&slot)?;
+    act.after_commit(KeyringChange::PersonalSlot {
+        kind: SlotKind::User,
+        name_hash,
+        secret: new.clone(),
+        expires_at: None,
+    });
     Ok(())
 }

@@ -17,6 +17,10 @@ pub enum ServiceError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// A new password the policy refuses, with the sentence saying why (shown to the
+    /// person; the audit log records only that it was refused).
+    #[error("{0}")]
+    PasswordRefused(String),
     /// Unknown user, wrong password, disabled or expired account: one message for all.
     #[error("{}", login_failed_sentence(.retry_after))]
     LoginFailed { retry_after: Option<Millis> },
@@ -24,6 +28,11 @@ pub enum ServiceError {
     SessionEnded,
     #[error("Choose a new password before doing anything else.")]
     PasswordChangeRequired,
+    /// The password was right and the account has two-factor login: ask for the code.
+    #[error("Enter the code from your authenticator app.")]
+    CodeRequired,
+    #[error("Your account needs two-factor login: enrol on the Profile screen first.")]
+    TwoFactorEnrolmentRequired,
     #[error("No PECS installation was found in {0}: run `pecs init` first.")]
     NotInstalled(String),
     #[error("{0} already holds a PECS installation; nothing was changed.")]
@@ -65,6 +74,7 @@ impl ServiceError {
                 | ServiceError::NotFound
                 | ServiceError::SessionEnded
                 | ServiceError::PasswordChangeRequired
+                | ServiceError::TwoFactorEnrolmentRequired
         )
     }
 }

@@ -8,7 +8,7 @@ use crate::crypto::{DataKey, Password, codes, random, sealed};
 use crate::domain::{Actor, NewAuditEvent, OrgKind, Origin, Outcome, Role, Target};
 use crate::store::keyring::{self, Checkpoint, Keyring, SlotKind};
 use crate::store::{self, Db, files};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The agency's own organisation code: case references are `PE-YYYY-NNNNNN`.
 pub const INTERNAL_CODE: &str = "PE";
@@ -30,12 +30,17 @@ impl Pecs {
         let admin = auth::normalise_username(req.admin);
         users::valid_username(&admin)?;
         password::check(req.password, &admin, INTERNAL_CODE, req.org_name)
-            .map_err(ServiceError::Invalid)?;
+            .map_err(ServiceError::PasswordRefused)?;
 
-        let dir_existed = self.paths.dir.exists();
-        let result = self.create_installation(&admin, req, origin);
+        let mut made = Made::default();
+        let mut dir = Some(self.paths.dir.as_path());
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            made.dirs.push(d.to_path_buf());
+            dir = d.parent();
+        }
+        let result = self.create_installation(&admin, req, origin, &mut made);
         if result.is_err() {
-            self.remove_partial_installation(dir_existed);
+            made.remove();
         }
         result
     }
@@ -45,6 +50,7 @@ impl Pecs {
         admin: &str,
         req: &InitRequest<'_>,
         origin: Origin,
+        made: &mut Made,
     ) -> Result<()> {
         files::ensure_private_dir(&self.paths.dir).map_err(store::StoreError::from)?;
         let now = self.now();
@@ -53,6 +59,7 @@ impl Pecs {
         let name_salt = random::bytes::<32>();
 
         let keyring = Keyring::create(&self.paths.keys)?;
+        made.files.push(self.paths.keys.clone());
         keyring.set_meta(keyring::NAME_SALT, &name_salt)?;
         keyring.set_meta(keyring::SEAL_PUBLIC, &seal.public)?;
         if req.demo {
@@ -70,6 +77,7 @@ impl Pecs {
         keyring.insert_slot(&slot)?;
 
         let db = Db::create(&self.paths.db, &key, self.settings.db)?;
+        made.files.push(self.paths.db.clone());
         let tx = db.write()?;
         store::meta::set(&tx, store::meta::SEAL_SECRET, seal.secret.as_slice())?;
         store::meta::set(&tx, store::meta::INSTALLED_AT, now.to_rfc3339().as_bytes())?;
@@ -120,18 +128,28 @@ impl Pecs {
         })?;
         Ok(())
     }
+}
 
-    fn remove_partial_installation(&self, dir_existed: bool) {
-        let p = &self.paths;
-        for base in [&p.db, &p.keys] {
+/// What one `init` created, so a failure removes exactly that and nothing another
+/// process made meanwhile.
+#[derive(Default)]
+struct Made {
+    /// Folders that did not exist, the data dir first.
+    dirs: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Made {
+    fn remove(&self) {
+        for base in &self.files {
             for suffix in ["", "-wal", "-shm", "-journal"] {
                 let mut name = base.as_os_str().to_owned();
                 name.push(suffix);
                 let _ = std::fs::remove_file(Path::new(&name));
             }
         }
-        if !dir_existed {
-            let _ = std::fs::remove_dir(&p.dir);
+        for dir in &self.dirs {
+            let _ = std::fs::remove_dir(dir);
         }
     }
 }

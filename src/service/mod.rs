@@ -15,6 +15,7 @@ pub mod password;
 pub mod policy;
 pub mod session;
 pub mod slots;
+pub mod two_factor;
 pub mod users;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -54,6 +55,8 @@ pub struct Settings {
     pub kdf: KdfParams,
     pub reset_code_hours: i64,
     pub session_limit_hours: i64,
+    /// Roles that must use two-factor login (DESIGN: sysadmins and supervisors).
+    pub two_factor_roles: Vec<crate::domain::Role>,
     pub db: DbOptions,
 }
 
@@ -63,6 +66,10 @@ impl Default for Settings {
             kdf: KdfParams::DEFAULT,
             reset_code_hours: 24,
             session_limit_hours: 12,
+            two_factor_roles: vec![
+                crate::domain::Role::Sysadmin,
+                crate::domain::Role::Supervisor,
+            ],
             db: DbOptions::default(),
         }
     }

@@ -2,6 +2,7 @@
 //! key. Writes go through [`Opened::commit`], which appends the audit events to the same
 //! transaction and then moves the checkpoint kept in the key ring.
 
+use super::session::KeyringChange;
 use super::{Pecs, Result};
 use crate::crypto::{DataKey, sealed};
 use crate::domain::{Millis, NewAuditEvent, Origin, Outcome, Target};
@@ -70,29 +71,67 @@ impl Opened {
         self.commit(tx, events)
     }
 
+    /// Make one key-ring change that follows a committed database change.
+    pub(crate) fn apply(&self, change: KeyringChange) -> Result<()> {
+        let keyring = &self.keyring;
+        match change {
+            KeyringChange::PersonalSlot {
+                kind,
+                name_hash,
+                secret,
+                expires_at,
+            } => {
+                let slot = super::slots::new_slot(
+                    kind,
+                    Some(name_hash),
+                    super::slots::SlotSecret::Typed(&secret),
+                    &self.key,
+                    self.pecs.settings.kdf,
+                    self.now(),
+                    expires_at,
+                )?;
+                keyring.replace_personal_slot(&slot)?;
+            }
+            KeyringChange::RemovePersonalSlot { name_hash } => {
+                keyring.delete_personal_slot(&name_hash)?;
+            }
+            KeyringChange::SystemSlot(slot) => keyring.insert_slot(&slot)?,
+            KeyringChange::ClearThrottle { name_hash } => keyring.clear_throttle(&name_hash)?,
+        }
+        Ok(())
+    }
+
     fn import_failed_logins(&self) -> Result<()> {
-        let pending = self.keyring.failed_logins()?;
+        let pending = self.keyring.take_failed_logins()?;
         if pending.is_empty() {
             return Ok(());
         }
+        let imported = self
+            .sealed_events(&pending)
+            .and_then(|events| self.record(&events));
+        if imported.is_err() {
+            self.keyring.return_failed_logins(&pending)?;
+        }
+        imported
+    }
+
+    fn sealed_events(&self, pending: &[Vec<u8>]) -> Result<Vec<NewAuditEvent>> {
         let secret: [u8; 32] = store::meta::get(self.db.conn(), store::meta::SEAL_SECRET)?
             .and_then(|v| v.try_into().ok())
             .ok_or_else(|| store::StoreError::Malformed("no sealing key".into()))?;
         let secret = zeroize::Zeroizing::new(secret);
-        let mut events = Vec::with_capacity(pending.len());
-        for (_, sealed_bytes) in &pending {
-            let record = sealed::open(&secret, sealed_bytes)
-                .and_then(|plain| serde_json::from_slice::<FailedLogin>(&plain).ok());
-            events.push(match record {
-                Some(r) => failed_login_event(&r),
-                // Someone wrote junk into the key ring: keep the fact, not the junk.
-                None => unreadable_record_event(self.now()),
-            });
-        }
-        self.record(&events)?;
-        let ids: Vec<i64> = pending.iter().map(|(id, _)| *id).collect();
-        self.keyring.forget_failed_logins(&ids)?;
-        Ok(())
+        Ok(pending
+            .iter()
+            .map(|sealed_bytes| {
+                let record = sealed::open(&secret, sealed_bytes)
+                    .and_then(|plain| serde_json::from_slice::<FailedLogin>(&plain).ok());
+                match record {
+                    Some(r) => failed_login_event(&r),
+                    // Someone wrote junk into the key ring: keep the fact, not the junk.
+                    None => unreadable_record_event(self.now()),
+                }
+            })
+            .collect())
     }
 }
 

@@ -47,6 +47,8 @@ pub fn create_client(s: &Session, code: &str, name: &str) -> Result<Org> {
 }
 
 /// Organisations the caller may see: all for those who manage users, else one's own.
+/// Listing organisations is part of user administration (policy row "user list /
+/// view"), so it is authorised and audited as `user.list` with target kind `org`.
 pub fn list(s: &Session) -> Result<Vec<Org>> {
     s.act(Action::UserList, Target::kind_only("org"), |act| {
         let all = store::orgs::list(act.tx)?;
@@ -57,6 +59,26 @@ pub fn list(s: &Session) -> Result<Vec<Org>> {
                 .filter(|o| o.id == act.caller.org.id)
                 .collect(),
         })
+    })
+}
+
+/// Require two-factor login for everyone in an organisation: sysadmins for any, a
+/// client admin for their own (a security setting of their organisation).
+pub fn set_two_factor_required(s: &Session, id: OrgId, required: bool) -> Result<()> {
+    s.act(Action::OrgEdit, Target::new("org", id, ""), |act| {
+        let org = store::orgs::get(act.tx, id)?.ok_or(ServiceError::NotFound)?;
+        act.target = Target::new("org", id, &org.code);
+        let in_scope = match act.caller.grant {
+            Grant::All => true,
+            Grant::OwnOrgSecuritySettings => org.id == act.caller.org.id,
+            _ => false,
+        };
+        if !in_scope {
+            return Err(ServiceError::NotFound);
+        }
+        act.note("require_two_factor", required);
+        store::orgs::set_require_two_factor(act.tx, id, required)?;
+        Ok(())
     })
 }
 

@@ -26,7 +26,7 @@ pub fn check(
             "A password can have at most {MAX_CHARS} characters."
         ));
     }
-    let lower = text.to_lowercase();
+    let lower = zeroize::Zeroizing::new(text.to_lowercase());
     if contains_word(&lower, username) {
         return Err("A password must not contain your user name.".into());
     }

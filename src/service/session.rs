@@ -6,10 +6,12 @@
 use super::opened::Opened;
 use super::policy::{self, Grant};
 use super::{Result, ServiceError};
+use crate::crypto::Password;
 use crate::domain::{
     Action, Actor, Millis, NewAuditEvent, Org, OrgId, Origin, Outcome, Role, SessionId, Target,
     User, UserId,
 };
+use crate::store::keyring::{SlotKind, SlotRecord};
 use crate::store::{self, Tx};
 use serde_json::{Map, Value};
 
@@ -28,6 +30,8 @@ pub struct SessionInfo {
     pub started_at: Millis,
     /// Logged in with a reset code: the only thing allowed is choosing a password.
     pub must_change_password: bool,
+    /// Two-factor login is required and not yet set up: only the Profile is open.
+    pub must_enrol_two_factor: bool,
     pub demo: bool,
     /// The login before this one: when and from where.
     pub previous_login: Option<(Millis, String)>,
@@ -55,11 +59,39 @@ pub(crate) struct Act<'a, 'c> {
     pub caller: &'a Caller,
     pub target: Target,
     pub detail: Map<String, Value>,
+    /// Key-ring changes (another file) to make once the database change has committed,
+    /// so a refused or failed operation never leaves one behind.
+    after_commit: Vec<KeyringChange>,
+}
+
+/// A change to `pecs.keys` that follows a committed database change.
+pub(crate) enum KeyringChange {
+    /// A user's password or reset code, in place of what the name had (the Argon2id
+    /// work happens after the commit, not while holding the database's write lock).
+    PersonalSlot {
+        kind: SlotKind,
+        name_hash: Vec<u8>,
+        secret: Password,
+        expires_at: Option<Millis>,
+    },
+    /// The name's password or code stops working.
+    RemovePersonalSlot {
+        name_hash: Vec<u8>,
+    },
+    /// A service or recovery slot made in the operation.
+    SystemSlot(SlotRecord),
+    ClearThrottle {
+        name_hash: Vec<u8>,
+    },
 }
 
 impl Act<'_, '_> {
     pub fn note(&mut self, key: &str, value: impl Into<Value>) {
         self.detail.insert(key.to_owned(), value.into());
+    }
+
+    pub fn after_commit(&mut self, change: KeyringChange) {
+        self.after_commit.push(change);
     }
 }
 
@@ -120,13 +152,32 @@ impl Session {
             caller: &caller,
             target,
             detail: Map::new(),
+            after_commit: Vec::new(),
         };
         let result = f(&mut act);
-        let Act { target, detail, .. } = act;
+        let Act {
+            target,
+            detail,
+            after_commit,
+            ..
+        } = act;
         match result {
             Ok(value) => {
-                let ev = self.event(action.as_str(), target, Outcome::Ok, detail);
+                let ev = self.event(action.as_str(), target.clone(), Outcome::Ok, detail);
                 self.opened.commit(tx, &[ev])?;
+                for change in after_commit {
+                    if let Err(e) = self.opened.apply(change) {
+                        let mut d = Map::new();
+                        d.insert("reason".into(), format!("key ring not updated: {e}").into());
+                        self.opened.record(&[self.event(
+                            action.as_str(),
+                            target,
+                            Outcome::Failed,
+                            d,
+                        )])?;
+                        return Err(e);
+                    }
+                }
                 Ok(value)
             }
             Err(e) => {
@@ -165,7 +216,12 @@ impl Session {
             Outcome::Failed
         };
         let mut detail = Map::new();
-        detail.insert("reason".into(), Value::String(e.to_string()));
+        let reason = match e {
+            // Even a refused password's description says something about it.
+            ServiceError::PasswordRefused(_) => "password refused by the policy".to_owned(),
+            other => other.to_string(),
+        };
+        detail.insert("reason".into(), Value::String(reason));
         self.event(action.as_str(), target, outcome, detail)
     }
 
@@ -188,8 +244,14 @@ impl Session {
             store::sessions::end(tx, sid, now, "account changed")?;
             return Err(ServiceError::SessionEnded);
         }
-        if user.must_change_password && action != Action::OwnProfile {
-            return Err(ServiceError::PasswordChangeRequired);
+        if action != Action::OwnProfile {
+            if user.must_change_password {
+                return Err(ServiceError::PasswordChangeRequired);
+            }
+            let roles = &self.opened.pecs.settings.two_factor_roles;
+            if !user.two_factor && super::two_factor::required(tx, &user, roles)? {
+                return Err(ServiceError::TwoFactorEnrolmentRequired);
+            }
         }
         let grant = policy::grant(user.role, action);
         if grant == Grant::Deny {
@@ -200,13 +262,28 @@ impl Session {
         Ok(Caller { user, org, grant })
     }
 
+    /// Whether the policy table lets this session's role do `action` at all (the UI
+    /// hides what it may not; the service still checks every call).
+    pub fn may(&self, action: Action) -> bool {
+        policy::grant(self.info.role, action) != Grant::Deny
+    }
+
     /// End the session; the logout is recorded.
     pub fn logout(self) -> Result<()> {
+        self.end("logout")
+    }
+
+    /// Lock the screen: the session ends and its key is wiped; unlocking is a new login.
+    pub fn lock(self) -> Result<()> {
+        self.end("lock")
+    }
+
+    fn end(self, how: &str) -> Result<()> {
         let now = self.now();
         let tx = self.opened.db.write()?;
-        if store::sessions::end(&tx, &self.info.id.0, now, "logout")? {
+        if store::sessions::end(&tx, &self.info.id.0, now, how)? {
             let target = Target::new("session", &self.info.id.0, &self.info.username);
-            let ev = self.event("logout", target, Outcome::Ok, Map::new());
+            let ev = self.event(how, target, Outcome::Ok, Map::new());
             self.opened.commit(tx, &[ev])?;
         }
         Ok(())

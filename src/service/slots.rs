@@ -3,6 +3,7 @@
 //! slot never re-encrypts the database.
 
 use super::opened::Opened;
+use super::session::KeyringChange;
 use super::session::ServiceSession;
 use super::{Pecs, Result, ServiceError, Session};
 use crate::crypto::codes::{self, normalise_code};
@@ -110,10 +111,14 @@ pub fn create_service_key(s: &Session, out: &Path) -> Result<SlotSummary> {
             .map_err(|e| ServiceError::Invalid(format!("Cannot create {}: {e}.", out.display())))?;
         file.write_all(key_bytes.as_slice())
             .and_then(|_| file.sync_all())
-            .map_err(|e| ServiceError::Invalid(format!("Cannot write {}: {e}.", out.display())))?;
-        s.opened.keyring.insert_slot(&slot)?;
+            .map_err(|e| {
+                let _ = std::fs::remove_file(out);
+                ServiceError::Invalid(format!("Cannot write {}: {e}.", out.display()))
+            })?;
         act.target = Target::new("key_slot", &slot.id, "service");
-        Ok(summary(&slot))
+        let made = summary(&slot);
+        act.after_commit(KeyringChange::SystemSlot(slot));
+        Ok(made)
     })
 }
 
@@ -130,9 +135,10 @@ pub fn create_recovery_code(s: &Session) -> Result<(SlotSummary, Password)> {
             s.now(),
             None,
         )?;
-        s.opened.keyring.insert_slot(&slot)?;
         act.target = Target::new("key_slot", &slot.id, "recovery");
-        Ok((summary(&slot), code))
+        let made = summary(&slot);
+        act.after_commit(KeyringChange::SystemSlot(slot));
+        Ok((made, code))
     })
 }
 
@@ -196,6 +202,9 @@ impl Pecs {
                 return Ok((Opened::open(self, keyring, key)?, slot.id));
             }
         }
+        // No trace in the database yet; sealed for the audit log like a failed login.
+        let what = format!("{} rejected", kind.as_str());
+        self.seal_failure(&keyring, &what, &super::audit::current_origin(), &what)?;
         Err(ServiceError::KeyRejected)
     }
 

@@ -5,15 +5,14 @@
 
 use super::opened::Opened;
 use super::policy::Grant;
-use super::session::{Act, Caller};
-use super::slots::{self, SlotSecret};
+use super::session::{Act, Caller, KeyringChange};
 use super::{Result, ServiceError, Session, auth};
 use crate::crypto::{Password, codes};
 use crate::domain::{
     Action, Actor, Millis, NewAuditEvent, OrgId, OrgKind, Origin, Outcome, Role, Target, User,
     UserId,
 };
-use crate::store::keyring::{self, Keyring, SlotKind};
+use crate::store::keyring::SlotKind;
 use crate::store::{self, Conn};
 
 /// A one-time reset code, shown once to the admin to pass on by phone.
@@ -73,22 +72,18 @@ fn visible(caller: &Caller, user: &User) -> bool {
     }
 }
 
-/// Load `id` for a change by the caller: scope first (NotFound), then the rules of
-/// client self-service (never oneself, never an internal account).
+/// Load `id` for a change by the caller: scope first (NotFound), then the rule of
+/// client self-service: never oneself. (A client organisation holds client roles only,
+/// so a client admin can never reach an internal account.)
 fn target_for_change(act: &Act<'_, '_>, id: UserId) -> Result<User> {
     let user = store::users::get(act.tx, id)?.ok_or(ServiceError::NotFound)?;
     if !visible(act.caller, &user) {
         return Err(ServiceError::NotFound);
     }
-    if act.caller.grant == Grant::OwnOrgClientUsersNotSelf {
-        if user.id == act.caller.user.id {
-            return Err(ServiceError::Refused(
-                "You cannot change your own account here: ask another administrator.".into(),
-            ));
-        }
-        if !user.role.is_client() {
-            return Err(ServiceError::Forbidden);
-        }
+    if act.caller.grant == Grant::OwnOrgClientUsersNotSelf && user.id == act.caller.user.id {
+        return Err(ServiceError::Refused(
+            "You cannot change your own account here: ask another administrator.".into(),
+        ));
     }
     Ok(user)
 }
@@ -122,38 +117,48 @@ fn keep_a_sysadmin(tx: &Conn, user: &User, now: Millis) -> Result<()> {
     Ok(())
 }
 
-fn name_hash(keyring: &Keyring, username: &str) -> Result<Vec<u8>> {
-    let salt = keyring
-        .meta(keyring::NAME_SALT)?
-        .ok_or_else(|| store::StoreError::Malformed("key ring has no name salt".into()))?;
-    Ok(codes::name_hash(&salt, username))
-}
-
-/// Put a fresh reset slot in place of the user's password: the old password stops
-/// working, the code works once, until it expires.
-fn issue_reset_code(opened: &Opened, tx: &Conn, user: &User) -> Result<IssuedCode> {
+/// A fresh start for an account: a one-time reset code in place of its password, the
+/// password-choice flag set, two-factor enrolment forgotten, its sessions ended. The
+/// database part happens in `tx`; the key-ring part is returned, for after the commit.
+fn reset_code_for(
+    opened: &Opened,
+    tx: &Conn,
+    user: &User,
+) -> Result<(IssuedCode, Vec<KeyringChange>)> {
     let now = opened.now();
     let expires_at = now.plus_ms(opened.pecs.settings.reset_code_hours * Millis::HOUR);
+    let name_hash = opened.keyring.name_hash(&user.username)?;
     let code = codes::reset_code();
-    let hash = name_hash(&opened.keyring, &user.username)?;
-    let slot = slots::new_slot(
-        SlotKind::Reset,
-        Some(hash.clone()),
-        SlotSecret::Typed(&code),
-        &opened.key,
-        opened.pecs.settings.kdf,
-        now,
-        Some(expires_at),
-    )?;
     store::users::set_must_change_password(tx, user.id, true)?;
+    // For the person who lost their phone as well as their password: two-factor login
+    // is set up again after the new password.
+    store::users::clear_totp(tx, user.id)?;
     store::sessions::end_all_for_user(tx, user.id, now, "password reset")?;
-    opened.keyring.replace_personal_slot(&slot)?;
-    opened.keyring.clear_throttle(&hash)?;
-    Ok(IssuedCode {
+    let changes = vec![
+        KeyringChange::PersonalSlot {
+            kind: SlotKind::Reset,
+            name_hash: name_hash.clone(),
+            secret: code.clone(),
+            expires_at: Some(expires_at),
+        },
+        KeyringChange::ClearThrottle { name_hash },
+    ];
+    let issued = IssuedCode {
         username: user.username.clone(),
         code,
         expires_at,
-    })
+    };
+    Ok((issued, changes))
+}
+
+/// Issue a reset code inside an operation: audited with its expiry, never the code.
+fn issue_reset_code(s: &Session, act: &mut Act<'_, '_>, user: &User) -> Result<IssuedCode> {
+    let (issued, changes) = reset_code_for(&s.opened, act.tx, user)?;
+    act.note("code_expires_at", issued.expires_at.to_rfc3339());
+    for change in changes {
+        act.after_commit(change);
+    }
+    Ok(issued)
 }
 
 /// Create an account; returns its first one-time code.
@@ -163,12 +168,12 @@ pub fn create(s: &Session, new: &NewUser) -> Result<(User, IssuedCode)> {
         Action::UserCreate,
         Target::new("user", "new", &username),
         |act| {
-            valid_username(&username)?;
-            let display_name = valid_display_name(&new.display_name)?;
             let org = store::orgs::get(act.tx, new.org_id)?.ok_or(ServiceError::NotFound)?;
             if act.caller.grant == Grant::OwnOrgClientUsersNotSelf && org.id != act.caller.org.id {
                 return Err(ServiceError::NotFound);
             }
+            valid_username(&username)?;
+            let display_name = valid_display_name(&new.display_name)?;
             check_role_fits_org(new.role, org.kind)?;
             if store::users::by_username(act.tx, &username)?.is_some() {
                 return Err(ServiceError::Conflict(format!(
@@ -190,8 +195,7 @@ pub fn create(s: &Session, new: &NewUser) -> Result<(User, IssuedCode)> {
             act.target = user_target(&user);
             act.note("role", user.role.as_str());
             act.note("org", org.code.as_str());
-            let code = issue_reset_code(&s.opened, act.tx, &user)?;
-            act.note("code_expires_at", code.expires_at.to_rfc3339());
+            let code = issue_reset_code(s, act, &user)?;
             Ok((user, code))
         },
     )
@@ -208,8 +212,46 @@ pub fn list(s: &Session) -> Result<Vec<User>> {
     })
 }
 
+/// A row of the Users screen: the account, its organisation's code, and any login pause.
+#[derive(Debug, Clone)]
+pub struct UserOverview {
+    pub user: User,
+    pub org_code: String,
+    /// Logins with this name are paused until then, after repeated failures.
+    pub paused_until: Option<Millis>,
+}
+
+/// [`list`] with what the Users screen shows beside each account.
+pub fn overview(s: &Session) -> Result<Vec<UserOverview>> {
+    s.act(Action::UserList, Target::kind_only("user"), |act| {
+        let org = (act.caller.grant != Grant::All).then_some(act.caller.org.id);
+        let orgs = store::orgs::list(act.tx)?;
+        let users = store::users::list(act.tx, org)?;
+        act.note("count", users.len());
+        let now = s.now();
+        let keyring = &s.opened.keyring;
+        users
+            .into_iter()
+            .map(|user| {
+                let org_code = orgs
+                    .iter()
+                    .find(|o| o.id == user.org_id)
+                    .map(|o| o.code.clone())
+                    .unwrap_or_default();
+                let throttle = keyring.throttle(&keyring.name_hash(&user.username)?)?;
+                let paused_until = (throttle.locked_until > now).then_some(throttle.locked_until);
+                Ok(UserOverview {
+                    user,
+                    org_code,
+                    paused_until,
+                })
+            })
+            .collect()
+    })
+}
+
 pub fn get(s: &Session, id: UserId) -> Result<User> {
-    s.act(Action::UserView, Target::new("user", id, ""), |act| {
+    s.act(Action::UserView, Target::id_only("user", id), |act| {
         let user = store::users::get(act.tx, id)?.ok_or(ServiceError::NotFound)?;
         if !visible(act.caller, &user) {
             return Err(ServiceError::NotFound);
@@ -219,14 +261,14 @@ pub fn get(s: &Session, id: UserId) -> Result<User> {
     })
 }
 
-/// A change to one account: scope and self-service rules checked, audited with `change`.
-fn change(
+/// A change to one account: scope and self-service rules checked, then `f`, audited.
+fn change<T>(
     s: &Session,
     action: Action,
     id: UserId,
-    f: impl FnOnce(&mut Act<'_, '_>, &User) -> Result<()>,
-) -> Result<()> {
-    s.act(action, Target::new("user", id, ""), |act| {
+    f: impl FnOnce(&mut Act<'_, '_>, &User) -> Result<T>,
+) -> Result<T> {
+    s.act(action, Target::id_only("user", id), |act| {
         let user = target_for_change(act, id)?;
         act.target = user_target(&user);
         f(act, &user)
@@ -256,26 +298,31 @@ pub fn set_display_name(s: &Session, id: UserId, name: &str) -> Result<()> {
     })
 }
 
+/// Disable an account: its sessions end and its password is removed from the key ring,
+/// so not even a copy of the files opens the data with it. Enabling issues a new code.
 pub fn disable(s: &Session, id: UserId) -> Result<()> {
     change(s, Action::UserDisable, id, |act, user| {
         keep_a_sysadmin(act.tx, user, s.now())?;
         store::users::set_enabled(act.tx, user.id, false)?;
         store::sessions::end_all_for_user(act.tx, user.id, s.now(), "account disabled")?;
+        let name_hash = s.opened.keyring.name_hash(&user.username)?;
+        act.after_commit(KeyringChange::RemovePersonalSlot { name_hash });
         Ok(())
     })
 }
 
-pub fn enable(s: &Session, id: UserId) -> Result<()> {
+/// Enable an account again, with a one-time code to choose a new password.
+pub fn enable(s: &Session, id: UserId) -> Result<IssuedCode> {
     change(s, Action::UserEnable, id, |act, user| {
         store::users::set_enabled(act.tx, user.id, true)?;
-        Ok(())
+        issue_reset_code(s, act, user)
     })
 }
 
-/// `None` removes the expiry. A date in the past expires the account now.
+/// `None` removes the expiry. The last enabled sysadmin can have none.
 pub fn set_expiry(s: &Session, id: UserId, expires_at: Option<Millis>) -> Result<()> {
     change(s, Action::UserEdit, id, |act, user| {
-        if expires_at.is_some_and(|t| t <= s.now()) {
+        if expires_at.is_some() {
             keep_a_sysadmin(act.tx, user, s.now())?;
         }
         act.note("expires_at", expires_at.map(Millis::to_rfc3339));
@@ -284,28 +331,33 @@ pub fn set_expiry(s: &Session, id: UserId, expires_at: Option<Millis>) -> Result
     })
 }
 
+/// Require (or stop requiring) two-factor login for one account.
+pub fn set_two_factor_required(s: &Session, id: UserId, required: bool) -> Result<()> {
+    change(s, Action::UserEdit, id, |act, user| {
+        act.note("require_two_factor", required);
+        store::users::set_require_two_factor(act.tx, user.id, required)?;
+        Ok(())
+    })
+}
+
 /// Lift a login pause after repeated failures.
 pub fn unlock(s: &Session, id: UserId) -> Result<()> {
-    change(s, Action::UserUnlock, id, |_, user| {
-        let hash = name_hash(&s.opened.keyring, &user.username)?;
-        s.opened.keyring.clear_throttle(&hash)?;
+    change(s, Action::UserUnlock, id, |act, user| {
+        let name_hash = s.opened.keyring.name_hash(&user.username)?;
+        act.after_commit(KeyringChange::ClearThrottle { name_hash });
         Ok(())
     })
 }
 
 /// Issue a one-time reset code; the user's password stops working and their sessions end.
 pub fn reset_password(s: &Session, id: UserId) -> Result<IssuedCode> {
-    let mut issued = None;
     change(s, Action::UserReset, id, |act, user| {
-        let code = issue_reset_code(&s.opened, act.tx, user)?;
-        act.note("code_expires_at", code.expires_at.to_rfc3339());
-        issued = Some(code);
-        Ok(())
-    })?;
-    issued.ok_or(ServiceError::NotFound)
+        issue_reset_code(s, act, user)
+    })
 }
 
-/// The recovery path (see [`super::Pecs::recover`]): re-enable a sysadmin and issue a code.
+/// The recovery path (see [`super::Pecs::recover`]): re-enable a sysadmin and issue a
+/// code. Refusals are audited too: the recovery code itself was right.
 pub(crate) fn recover_sysadmin(
     opened: &Opened,
     username: &str,
@@ -313,14 +365,7 @@ pub(crate) fn recover_sysadmin(
     slot_id: &str,
 ) -> Result<IssuedCode> {
     let name = auth::normalise_username(username);
-    let tx = opened.db.write()?;
-    let user = store::users::by_username(&tx, &name)?
-        .filter(|u| u.role == Role::Sysadmin)
-        .ok_or_else(|| ServiceError::Invalid(format!("{name} is not a sysadmin account.")))?;
-    store::users::set_enabled(&tx, user.id, true)?;
-    store::users::set_expiry(&tx, user.id, None)?;
-    let code = issue_reset_code(opened, &tx, &user)?;
-    let ev = NewAuditEvent {
+    let event = |target: Target, outcome: Outcome, detail: serde_json::Value| NewAuditEvent {
         at: opened.now(),
         session_id: None,
         actor: Actor {
@@ -329,11 +374,32 @@ pub(crate) fn recover_sysadmin(
             ..Actor::default()
         },
         action: "recovery.reset_sysadmin".into(),
-        target: user_target(&user),
-        origin,
-        outcome: Outcome::Ok,
-        detail: serde_json::json!({ "slot": slot_id, "code_expires_at": code.expires_at.to_rfc3339() }),
+        target,
+        origin: origin.clone(),
+        outcome,
+        detail,
     };
-    opened.commit(tx, &[ev])?;
-    Ok(code)
+    let tx = opened.db.write()?;
+    let Some(user) = store::users::by_username(&tx, &name)?.filter(|u| u.role == Role::Sysadmin)
+    else {
+        drop(tx);
+        let refused = ServiceError::Invalid(format!("{name} is not a sysadmin account."));
+        let detail = serde_json::json!({ "slot": slot_id, "reason": refused.to_string() });
+        opened.record(&[event(
+            Target::new("user", "?", &name),
+            Outcome::Denied,
+            detail,
+        )])?;
+        return Err(refused);
+    };
+    store::users::set_enabled(&tx, user.id, true)?;
+    store::users::set_expiry(&tx, user.id, None)?;
+    let (issued, changes) = reset_code_for(opened, &tx, &user)?;
+    let detail =
+        serde_json::json!({ "slot": slot_id, "code_expires_at": issued.expires_at.to_rfc3339() });
+    opened.commit(tx, &[event(user_target(&user), Outcome::Ok, detail)])?;
+    for change in changes {
+        opened.apply(change)?;
+    }
+    Ok(issued)
 }

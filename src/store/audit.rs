@@ -280,6 +280,24 @@ pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<AuditEvent>> {
         .collect()
 }
 
+/// One person's logins, newest first: their successful ones and the failures typed
+/// with their name.
+pub fn logins_of(
+    conn: &Connection,
+    user_id: i64,
+    name: &str,
+    limit: i64,
+) -> Result<Vec<AuditEvent>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit
+         WHERE action = 'login' AND (actor_id = ?1 OR (actor_id IS NULL AND target_label = ?2))
+         ORDER BY seq DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(params![user_id, name, limit], StoredRow::read)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(StoredRow::into_event))
+        .collect()
+}
+
 /// Failed logins recorded for `name` after `since` (all of them when `None`).
 pub fn failed_logins_since(conn: &Connection, name: &str, since: Option<Millis>) -> Result<i64> {
     Ok(conn.query_row(

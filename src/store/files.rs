@@ -16,6 +16,18 @@ pub fn create_private_file(path: &Path) -> io::Result<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))
 }
 
+/// `NotFound` with the path when `path` is not an existing file.
+pub fn require_file(path: &Path) -> io::Result<()> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{} does not exist", path.display()),
+        ))
+    }
+}
+
 /// Create the data dir (and parents) with mode 0700, or tighten an existing one.
 pub fn ensure_private_dir(path: &Path) -> io::Result<()> {
     fs::DirBuilder::new()

@@ -73,6 +73,8 @@ pub const NAME_SALT: &str = "name_salt";
 pub const SEAL_PUBLIC: &str = "seal_public_key";
 /// Present when `pecs demo` made the installation (also marked inside the database).
 pub const DEMO: &str = "demo";
+/// Sealed failed-login records kept while waiting for the next open.
+const MAX_PENDING_FAILURES: i64 = 10_000;
 const CHECKPOINT_SEQ: &str = "audit_checkpoint_seq";
 const CHECKPOINT_HASH: &str = "audit_checkpoint_hash";
 
@@ -118,12 +120,7 @@ impl Keyring {
     }
 
     pub fn open(path: &Path) -> Result<Keyring> {
-        if !path.is_file() {
-            return Err(StoreError::Io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("{} does not exist", path.display()),
-            )));
-        }
+        files::require_file(path)?;
         Self::open_path(path)
     }
 
@@ -146,19 +143,19 @@ impl Keyring {
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        super::meta::get(&self.conn, key)
     }
 
     pub fn set_meta(&self, key: &str, value: &[u8]) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+        super::meta::set(&self.conn, key, value)
+    }
+
+    /// The keyed hash that finds a name's slot and throttle row.
+    pub fn name_hash(&self, normalised_name: &str) -> Result<Vec<u8>> {
+        let salt = self
+            .meta(NAME_SALT)?
+            .ok_or_else(|| StoreError::Malformed("key ring has no name salt".into()))?;
+        Ok(crate::crypto::codes::name_hash(&salt, normalised_name))
     }
 
     pub fn insert_slot(&self, slot: &SlotRecord) -> Result<()> {
@@ -170,7 +167,26 @@ impl Keyring {
         self.atomically(|c| {
             c.execute("DELETE FROM slots WHERE name_hash = ?1", [&slot.name_hash])?;
             insert_slot(c, slot)
-        })
+        })?;
+        self.scrub_wal();
+        Ok(())
+    }
+
+    /// Remove a name's personal slot: its password or code stops working.
+    pub fn delete_personal_slot(&self, name_hash: &[u8]) -> Result<bool> {
+        let removed = self
+            .conn
+            .execute("DELETE FROM slots WHERE name_hash = ?1", [name_hash])?
+            > 0;
+        self.scrub_wal();
+        Ok(removed)
+    }
+
+    /// A removed slot's old page lives on in the WAL until a checkpoint: fold it back
+    /// (secure_delete has already overwritten it in the main file). Best effort: a
+    /// reader elsewhere may hold the WAL, and the next removal tries again.
+    fn scrub_wal(&self) {
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
     }
 
     /// The user or reset slot for a name hash.
@@ -193,41 +209,53 @@ impl Keyring {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Returns whether a slot was removed.
+    /// Returns whether a slot was removed (false: it was already gone).
     pub fn delete_slot(&self, id: &str) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM slots WHERE id = ?1", [id])? > 0)
+        let removed = self.conn.execute("DELETE FROM slots WHERE id = ?1", [id])? > 0;
+        self.scrub_wal();
+        Ok(removed)
     }
 
     pub fn throttle(&self, name_hash: &[u8]) -> Result<Throttle> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT consecutive, locked_until, window_start, window_failures
-                 FROM throttle WHERE name_hash = ?1",
-                [name_hash],
-                |r| {
-                    Ok(Throttle {
-                        consecutive: r.get(0)?,
-                        locked_until: Millis(r.get(1)?),
-                        window_start: Millis(r.get(2)?),
-                        window_failures: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?
-            .unwrap_or_default())
+        read_throttle(&self.conn, name_hash)
     }
 
-    pub fn set_throttle(&self, name_hash: &[u8], t: &Throttle) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO throttle (name_hash, consecutive, locked_until, window_start, window_failures)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (name_hash) DO UPDATE SET consecutive = excluded.consecutive,
-                locked_until = excluded.locked_until, window_start = excluded.window_start,
-                window_failures = excluded.window_failures",
-            params![name_hash, t.consecutive, t.locked_until.0, t.window_start.0, t.window_failures],
-        )?;
-        Ok(())
+    /// Count a login attempt before its password is checked: `Err(until)` while the
+    /// name is paused (not counted), else the throttle as it will stand if the attempt
+    /// fails, already stored. One transaction, so parallel attempts each count.
+    pub fn claim_attempt(
+        &self,
+        name_hash: &[u8],
+        now: Millis,
+        after_failure: impl Fn(Throttle, Millis) -> Throttle,
+    ) -> Result<std::result::Result<Throttle, Millis>> {
+        self.atomically(|c| {
+            let current = read_throttle(c, name_hash)?;
+            if current.locked_until > now {
+                return Ok(Err(current.locked_until));
+            }
+            let next = after_failure(current, now);
+            write_throttle(c, name_hash, &next)?;
+            // Rows for names nobody has tried for an hour keep no state worth keeping.
+            c.execute(
+                "DELETE FROM throttle WHERE locked_until < ?1 AND window_start < ?1",
+                [now.0 - Millis::HOUR],
+            )?;
+            Ok(Ok(next))
+        })
+    }
+
+    /// Change a name's throttle in one transaction (read, `f`, write).
+    pub fn update_throttle(
+        &self,
+        name_hash: &[u8],
+        f: impl FnOnce(Throttle) -> Throttle,
+    ) -> Result<Throttle> {
+        self.atomically(|c| {
+            let next = f(read_throttle(c, name_hash)?);
+            write_throttle(c, name_hash, &next)?;
+            Ok(next)
+        })
     }
 
     pub fn clear_throttle(&self, name_hash: &[u8]) -> Result<()> {
@@ -236,33 +264,54 @@ impl Keyring {
         Ok(())
     }
 
+    /// Queue a sealed failed-login record. Bounded, so a flood of attempts while the
+    /// database stays shut cannot fill the disk; the throttle still counts them all.
     pub fn push_failed_login(&self, sealed: &[u8]) -> Result<()> {
-        self.conn
-            .execute("INSERT INTO failed_logins (sealed) VALUES (?1)", [sealed])?;
+        self.conn.execute(
+            "INSERT INTO failed_logins (sealed)
+             SELECT ?1 WHERE (SELECT count(*) FROM failed_logins) < ?2",
+            params![sealed, MAX_PENDING_FAILURES],
+        )?;
         Ok(())
     }
 
-    /// Pending sealed records, oldest first, with their ids for [`Keyring::forget_failed_logins`].
-    pub fn failed_logins(&self) -> Result<Vec<(i64, Vec<u8>)>> {
-        let mut stmt = self
+    /// How many sealed records wait for the next open.
+    pub fn pending_failed_logins(&self) -> Result<i64> {
+        Ok(self
             .conn
-            .prepare("SELECT id, sealed FROM failed_logins ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .query_row("SELECT count(*) FROM failed_logins", [], |r| r.get(0))?)
     }
 
-    pub fn forget_failed_logins(&self, ids: &[i64]) -> Result<()> {
+    /// Take every pending sealed record, oldest first, in one transaction: two
+    /// processes opening at once cannot both import the same record.
+    pub fn take_failed_logins(&self) -> Result<Vec<Vec<u8>>> {
         self.atomically(|c| {
-            for id in ids {
-                c.execute("DELETE FROM failed_logins WHERE id = ?1", [id])?;
+            let mut stmt = c.prepare("DELETE FROM failed_logins RETURNING id, sealed")?;
+            let mut rows: Vec<(i64, Vec<u8>)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            rows.sort_by_key(|(id, _)| *id);
+            Ok(rows.into_iter().map(|(_, sealed)| sealed).collect())
+        })
+    }
+
+    /// Put records back when they could not be imported.
+    pub fn return_failed_logins(&self, records: &[Vec<u8>]) -> Result<()> {
+        self.atomically(|c| {
+            for sealed in records {
+                c.execute("INSERT INTO failed_logins (sealed) VALUES (?1)", [sealed])?;
             }
             Ok(())
         })
     }
 
     pub fn checkpoint(&self) -> Result<Option<Checkpoint>> {
-        let seq = self.meta(CHECKPOINT_SEQ)?;
-        let hash = self.meta(CHECKPOINT_HASH)?;
+        // One statement: a consistent pair even while another process advances it.
+        let (seq, hash): (Option<Vec<u8>>, Option<Vec<u8>>) = self.conn.query_row(
+            "SELECT (SELECT value FROM meta WHERE key = ?1), (SELECT value FROM meta WHERE key = ?2)",
+            [CHECKPOINT_SEQ, CHECKPOINT_HASH],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         Ok(match (seq, hash) {
             (Some(seq), Some(hash)) => {
                 let seq = String::from_utf8(seq)
@@ -278,32 +327,53 @@ impl Keyring {
     /// Move the checkpoint forward; an older (seq) value never replaces a newer one.
     pub fn advance_checkpoint(&self, cp: &Checkpoint) -> Result<()> {
         self.atomically(|c| {
-            let current: Option<Vec<u8>> = c
-                .query_row(
-                    "SELECT value FROM meta WHERE key = ?1",
-                    [CHECKPOINT_SEQ],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let current = current
+            let current = super::meta::get(c, CHECKPOINT_SEQ)?
                 .and_then(|v| String::from_utf8(v).ok())
                 .and_then(|s| s.parse::<i64>().ok());
             if current.is_some_and(|seq| seq >= cp.seq) {
                 return Ok(());
             }
-            for (key, value) in [
-                (CHECKPOINT_SEQ, cp.seq.to_string().into_bytes()),
-                (CHECKPOINT_HASH, cp.hash.clone()),
-            ] {
-                c.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?;
-            }
-            Ok(())
+            super::meta::set(c, CHECKPOINT_SEQ, cp.seq.to_string().as_bytes())?;
+            super::meta::set(c, CHECKPOINT_HASH, &cp.hash)
         })
     }
+}
+
+fn read_throttle(conn: &Connection, name_hash: &[u8]) -> Result<Throttle> {
+    Ok(conn
+        .query_row(
+            "SELECT consecutive, locked_until, window_start, window_failures
+             FROM throttle WHERE name_hash = ?1",
+            [name_hash],
+            |r| {
+                Ok(Throttle {
+                    consecutive: r.get(0)?,
+                    locked_until: Millis(r.get(1)?),
+                    window_start: Millis(r.get(2)?),
+                    window_failures: r.get(3)?,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+fn write_throttle(conn: &Connection, name_hash: &[u8], t: &Throttle) -> Result<()> {
+    conn.execute(
+        "INSERT INTO throttle (name_hash, consecutive, locked_until, window_start, window_failures)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (name_hash) DO UPDATE SET consecutive = excluded.consecutive,
+            locked_until = excluded.locked_until, window_start = excluded.window_start,
+            window_failures = excluded.window_failures",
+        params![
+            name_hash,
+            t.consecutive,
+            t.locked_until.0,
+            t.window_start.0,
+            t.window_failures
+        ],
+    )?;
+    Ok(())
 }
 
 fn insert_slot(conn: &Connection, slot: &SlotRecord) -> Result<()> {

@@ -19,6 +19,10 @@ pub const CORE: &[Migration] = &[
         number: 2,
         sql: include_str!("migrations/0002_audit_no_replace.sql"),
     },
+    Migration {
+        number: 3,
+        sql: include_str!("migrations/0003_two_factor.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

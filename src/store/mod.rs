@@ -73,7 +73,8 @@ pub struct Db {
     conn: Connection,
 }
 
-/// A write transaction (`BEGIN IMMEDIATE`): reads then writes without SQLITE_BUSY.
+/// A write transaction (`BEGIN IMMEDIATE`): it takes the write lock at the start (waiting
+/// up to the busy timeout), so a read followed by a write cannot fail half-way.
 pub struct Tx<'c> {
     inner: rusqlite::Transaction<'c>,
 }
@@ -81,12 +82,7 @@ pub struct Tx<'c> {
 impl Db {
     /// Open an existing database. A wrong key is reported as [`StoreError::WrongKeyOrCorrupt`].
     pub fn open(path: &Path, key: &DataKey, options: DbOptions) -> Result<Db> {
-        if !path.is_file() {
-            return Err(StoreError::Io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("{} does not exist", path.display()),
-            )));
-        }
+        files::require_file(path)?;
         Self::open_keyed(path, key, options)
     }
 
@@ -137,24 +133,6 @@ impl Db {
     /// For reads that need no transaction.
     pub fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    /// SQLCipher's page check plus SQLite's b-tree check; empty when sound.
-    pub fn integrity_problems(&self) -> Result<Vec<String>> {
-        self.conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        let mut problems = Vec::new();
-        for pragma in ["PRAGMA cipher_integrity_check", "PRAGMA integrity_check"] {
-            let mut stmt = self.conn.prepare(pragma)?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            for row in rows {
-                let row = row?;
-                if row != "ok" {
-                    problems.push(row);
-                }
-            }
-        }
-        Ok(problems)
     }
 }
 

@@ -4,7 +4,7 @@ use super::{Result, StoreError};
 use crate::domain::{Millis, Org, OrgId, OrgKind};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-const COLUMNS: &str = "id, code, name, kind";
+const COLUMNS: &str = "id, code, name, kind, require_two_factor";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
     let kind: String = r.get(3)?;
@@ -17,6 +17,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
         } else {
             OrgKind::Client
         },
+        require_two_factor: r.get(4)?,
     })
 }
 
@@ -70,6 +71,14 @@ pub fn list(conn: &Connection) -> Result<Vec<Org>> {
     ))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_require_two_factor(conn: &Connection, id: OrgId, required: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE orgs SET require_two_factor = ?2 WHERE id = ?1",
+        params![id.0, required],
+    )?;
+    Ok(())
 }
 
 pub fn rename(conn: &Connection, id: OrgId, name: &str) -> Result<()> {

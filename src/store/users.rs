@@ -5,7 +5,8 @@ use crate::domain::{Millis, OrgId, Role, User, UserId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, username, display_name, org_id, role, enabled, must_change_password,
-                       expires_at, created_at, last_login_at, last_login_from";
+                       expires_at, created_at, last_login_at, last_login_from,
+                       totp_secret IS NOT NULL, require_two_factor";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(4)?;
@@ -24,6 +25,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         created_at: Millis(r.get(8)?),
         last_login_at: r.get::<_, Option<i64>>(9)?.map(Millis),
         last_login_from: r.get(10)?,
+        two_factor: r.get(11)?,
+        require_two_factor: r.get(12)?,
     })
 }
 
@@ -126,6 +129,71 @@ pub fn set_must_change_password(conn: &Connection, id: UserId, must: bool) -> Re
     conn.execute(
         "UPDATE users SET must_change_password = ?2 WHERE id = ?1",
         params![id.0, must],
+    )?;
+    Ok(())
+}
+
+pub fn set_require_two_factor(conn: &Connection, id: UserId, required: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET require_two_factor = ?2 WHERE id = ?1",
+        params![id.0, required],
+    )?;
+    Ok(())
+}
+
+/// A secret waiting for its first code (`None` abandons it).
+pub fn set_totp_pending(conn: &Connection, id: UserId, secret: Option<&[u8]>) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET totp_pending = ?2 WHERE id = ?1",
+        params![id.0, secret],
+    )?;
+    Ok(())
+}
+
+pub fn totp_pending(conn: &Connection, id: UserId) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row(
+            "SELECT totp_pending FROM users WHERE id = ?1",
+            [id.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Switch two-factor login on with the confirmed secret and the step just used.
+pub fn enable_totp(conn: &Connection, id: UserId, secret: &[u8], step: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET totp_secret = ?2, totp_last_step = ?3, totp_pending = NULL WHERE id = ?1",
+        params![id.0, secret, step],
+    )?;
+    Ok(())
+}
+
+/// The confirmed secret and the last accepted step.
+pub fn totp(conn: &Connection, id: UserId) -> Result<Option<(Vec<u8>, Option<i64>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT totp_secret, totp_last_step FROM users WHERE id = ?1 AND totp_secret IS NOT NULL",
+            [id.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub fn set_totp_last_step(conn: &Connection, id: UserId, step: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET totp_last_step = ?2 WHERE id = ?1",
+        params![id.0, step],
+    )?;
+    Ok(())
+}
+
+/// Forget the account's two-factor enrolment (a password reset starts it afresh).
+pub fn clear_totp(conn: &Connection, id: UserId) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = ?1",
+        [id.0],
     )?;
     Ok(())
 }

@@ -102,3 +102,27 @@ pub fn fast_settings() -> Settings {
         ..Settings::default()
     }
 }
+pub mod sandbox;
+
+/// The code an authenticator app shows for `secret_text` at `unix_seconds`.
+pub fn totp_code_at(secret_text: &str, account: &str, unix_seconds: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_text.replace(' ', "")).expect("base32");
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name(account)
+        .with_issuer(Some(pecs::service::two_factor::ISSUER))
+        .build()
+        .expect("totp")
+        .generate(unix_seconds)
+        .to_string()
+}
+
+/// Enrol the session's user in two-factor login at `now`, as the Profile screen does;
+/// returns the secret, for later codes.
+pub fn enrol_two_factor(s: &Session, now: Millis) -> String {
+    let enrolment = pecs::service::two_factor::begin_enrolment(s).expect("begin enrolment");
+    let secret = enrolment.secret_text.to_string();
+    let code = totp_code_at(&secret, &s.info().username, (now.0 / 1000) as u64);
+    pecs::service::two_factor::confirm_enrolment(s, &code).expect("confirm enrolment");
+    secret
+}
