@@ -7,6 +7,10 @@ use crate::crypto::Password;
 use crate::service::{
     self, Pecs, ServiceError, Session, audit, demo, install::InitRequest, slots, users,
 };
+use crate::tui::keymap::Keymap;
+use crate::tui::terminal::TerminalGuard;
+use crate::tui::theme::Theme;
+use crate::tui::{App, UiOptions};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 use std::os::unix::fs::OpenOptionsExt;
@@ -143,10 +147,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         init_logging(&pecs.paths.log);
     }
     let Some(command) = &cli.command else {
-        return Err(Failure(
-            "The terminal UI is not built yet: see `pecs --help` for the commands available."
-                .into(),
-        ));
+        return run_ui(pecs, &config, false);
     };
     match command {
         Command::Init { admin, org_name } => {
@@ -179,12 +180,11 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 println!("Created demo data in {}.", dir.display());
             }
             print_demo_logins();
-            if !no_tui {
-                println!(
-                    "\nThe terminal UI is not built yet; use the logins above with the commands in `pecs --help`."
-                );
+            if *no_tui {
+                Ok(())
+            } else {
+                run_ui(pecs, &config, true)
             }
-            Ok(())
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -250,6 +250,25 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// The terminal UI, on an existing installation. A bad `[keys]` table is reported
+/// before the screen is taken over.
+fn run_ui(pecs: Pecs, config: &Config, demo: bool) -> Result<(), Failure> {
+    if !pecs.is_installed() {
+        return Err(ServiceError::NotInstalled(pecs.paths.dir.display().to_string()).into());
+    }
+    let keymap = Keymap::with_overrides(&config.keys)
+        .map_err(|e| Failure(format!("The config file's key bindings are not valid: {e}")))?;
+    let options = UiOptions {
+        keymap,
+        theme: Theme::from_env(),
+        idle_lock_ms: i64::from(config.security.idle_lock_minutes) * 60_000,
+        demo,
+    };
+    let mut guard = TerminalGuard::enter()?;
+    App::new(pecs, options).run(&mut guard.terminal)?;
+    Ok(())
 }
 
 /// The demo's own folder, beside (never inside) the real data dir.

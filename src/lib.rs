@@ -8,3 +8,4 @@ pub mod crypto;
 pub mod domain;
 pub mod service;
 pub mod store;
+pub mod tui;

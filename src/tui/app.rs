@@ -1,0 +1,557 @@
+//! The application: phases (log in, choose a password, work), the screens, overlays
+//! (help, popups), idle lock and the session limit, and the event loop. Keys become
+//! [`Action`]s through the keymap; screens turn actions into service calls and return
+//! an [`Outcome`]; `render` only draws.
+
+use super::action::Action;
+use super::keymap::Keymap;
+use super::sanitize::inert;
+use super::screens::{
+    Outcome, Pending, choose_password::ChoosePasswordScreen, login::LoginScreen, placeholder,
+    profile::ProfileScreen, users::UsersScreen,
+};
+use super::theme::Theme;
+use super::widgets::popup::{Popup, Tone};
+use crate::domain::{Action as Perm, Millis};
+use crate::service::{Pecs, Session};
+use ratatui::Frame;
+use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use std::time::Duration;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// What the UI is given from the command line and the config file.
+#[derive(Debug, Clone)]
+pub struct UiOptions {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub idle_lock_ms: i64,
+    /// Started by `pecs demo`: say so on the login screen.
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Cases,
+    Users,
+    Archive,
+    Reports,
+    System,
+    Profile,
+}
+
+impl Tab {
+    const ALL: [(Tab, Action, &'static str, Perm); 6] = [
+        (Tab::Cases, Action::Tab1, "Cases", Perm::CaseList),
+        (Tab::Users, Action::Tab2, "Users", Perm::UserList),
+        (Tab::Archive, Action::Tab3, "Archive", Perm::ArchiveStatus),
+        (Tab::Reports, Action::Tab4, "Reports", Perm::ActivityReport),
+        (Tab::System, Action::Tab5, "System", Perm::SystemStatus),
+        (Tab::Profile, Action::Tab6, "Profile", Perm::OwnProfile),
+    ];
+}
+
+pub struct Main {
+    pub session: Session,
+    tabs: Vec<Tab>,
+    tab: Tab,
+    users: UsersScreen,
+    profile: ProfileScreen,
+    notice: Option<String>,
+}
+
+enum Phase {
+    Login(LoginScreen),
+    ChoosePassword(Box<Session>, ChoosePasswordScreen),
+    Main(Box<Main>),
+}
+
+enum Overlay {
+    None,
+    Help,
+    Popup(Popup, Option<Pending>),
+}
+
+pub struct App {
+    pecs: Pecs,
+    opts: UiOptions,
+    phase: Phase,
+    overlay: Overlay,
+    last_input: Millis,
+    finished: bool,
+}
+
+impl App {
+    pub fn new(pecs: Pecs, opts: UiOptions) -> App {
+        let now = pecs.now();
+        App {
+            phase: Phase::Login(LoginScreen::new(opts.demo, None)),
+            pecs,
+            opts,
+            overlay: Overlay::None,
+            last_input: now,
+            finished: false,
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The logged-in session, if any (tests read it).
+    pub fn session(&self) -> Option<&Session> {
+        match &self.phase {
+            Phase::Main(m) => Some(&m.session),
+            Phase::ChoosePassword(s, _) => Some(s),
+            Phase::Login(_) => None,
+        }
+    }
+
+    /// Run until quit, drawing to `terminal`.
+    pub fn run(mut self, terminal: &mut super::terminal::Term) -> std::io::Result<()> {
+        while !self.finished {
+            terminal.draw(|f| self.render(f))?;
+            if event::poll(Duration::from_millis(500))? {
+                match event::read()? {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => self.on_key(k),
+                    Event::Paste(text) => self.on_paste(&text),
+                    _ => {}
+                }
+            }
+            self.tick();
+        }
+        Ok(())
+    }
+
+    pub fn on_paste(&mut self, text: &str) {
+        self.last_input = self.pecs.now();
+        match &mut self.phase {
+            Phase::Login(s) => s.paste(text),
+            Phase::ChoosePassword(session, s) => s.paste(session, text),
+            Phase::Main(m) => match m.tab {
+                Tab::Users => m.users.paste(text),
+                Tab::Profile => m.profile.paste(&m.session, text),
+                _ => {}
+            },
+        }
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        self.last_input = self.pecs.now();
+        let action = self.opts.keymap.action_for(&key);
+        if action == Some(Action::ForceQuit) {
+            self.quit();
+            return;
+        }
+        if self.on_overlay_key(action) {
+            return;
+        }
+        let outcome = match &mut self.phase {
+            Phase::Login(screen) => match screen.handle_key(&key, &self.pecs) {
+                Some(session) => {
+                    let restore = screen.restore_tab();
+                    self.logged_in(session, restore);
+                    Outcome::Nothing
+                }
+                None => Outcome::Nothing,
+            },
+            Phase::ChoosePassword(session, screen) => {
+                if screen.handle_key(&key, session) {
+                    self.password_chosen();
+                }
+                Outcome::Nothing
+            }
+            Phase::Main(main) => Self::main_key(main, &key, action),
+        };
+        self.apply(outcome);
+    }
+
+    /// Keys for an open overlay; returns whether it took the key.
+    fn on_overlay_key(&mut self, action: Option<Action>) -> bool {
+        match std::mem::replace(&mut self.overlay, Overlay::None) {
+            Overlay::None => false,
+            Overlay::Help => {
+                if !matches!(
+                    action,
+                    Some(Action::Help | Action::Back | Action::Quit | Action::Open)
+                ) {
+                    self.overlay = Overlay::Help;
+                }
+                true
+            }
+            Overlay::Popup(popup, pending) => {
+                match (popup.tone, action, pending) {
+                    (Tone::Question, Some(Action::Confirm), Some(p)) => self.confirmed(p),
+                    (Tone::Question, Some(Action::Back | Action::Quit), _) => {}
+                    (Tone::Question, _, pending) => self.overlay = Overlay::Popup(popup, pending),
+                    (_, Some(Action::Back | Action::Open | Action::Quit), _) => {}
+                    (_, _, pending) => self.overlay = Overlay::Popup(popup, pending),
+                }
+                true
+            }
+        }
+    }
+
+    fn main_key(main: &mut Main, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        main.notice = None;
+        let typing = match main.tab {
+            Tab::Users => main.users.is_typing(),
+            Tab::Profile => main.profile.is_typing(),
+            _ => false,
+        };
+        if typing {
+            return match main.tab {
+                Tab::Users => main.users.handle_key(&main.session, key, action),
+                _ => main.profile.handle_key(&main.session, key, action),
+            };
+        }
+        let switch = Tab::ALL
+            .iter()
+            .find(|(_, a, _, _)| Some(*a) == action)
+            .map(|(t, ..)| *t);
+        match (action, switch) {
+            (_, Some(tab)) if main.tabs.contains(&tab) => {
+                main.tab = tab;
+                main.refresh_current()
+            }
+            (Some(Action::Help), _) => Outcome::Help,
+            (Some(Action::Lock), _) => Outcome::Lock,
+            (Some(Action::Refresh), _) => main.refresh_current(),
+            _ => {
+                let outcome = match main.tab {
+                    Tab::Users => main.users.handle_key(&main.session, key, action),
+                    Tab::Profile => main.profile.handle_key(&main.session, key, action),
+                    _ => Outcome::Unhandled,
+                };
+                match (outcome, action) {
+                    (Outcome::Unhandled, Some(Action::Quit | Action::Back)) => Outcome::Ask(
+                        Popup::question("Quit", "Log out and quit PECS?"),
+                        Pending::Quit,
+                    ),
+                    (Outcome::Unhandled, _) => Outcome::Nothing,
+                    (other, _) => other,
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Nothing | Outcome::Unhandled => {}
+            Outcome::Help => self.overlay = Overlay::Help,
+            Outcome::Show(p) => self.overlay = Overlay::Popup(p, None),
+            Outcome::Ask(p, pending) => self.overlay = Overlay::Popup(p, Some(pending)),
+            Outcome::Lock => self.lock("Locked. Enter your password to continue."),
+            Outcome::SessionEnded(why) => self.back_to_login(&why),
+        }
+    }
+
+    fn confirmed(&mut self, pending: Pending) {
+        match pending {
+            Pending::Quit => self.quit(),
+            Pending::Users(p) => {
+                if let Phase::Main(m) = &mut self.phase {
+                    let outcome = m.users.confirmed(&m.session, p);
+                    self.apply(outcome);
+                }
+            }
+        }
+    }
+
+    fn logged_in(&mut self, session: Session, restore: Option<Tab>) {
+        if session.info().must_change_password {
+            let screen = ChoosePasswordScreen::new(&session);
+            self.phase = Phase::ChoosePassword(Box::new(session), screen);
+        } else {
+            self.enter_main(session, restore);
+        }
+    }
+
+    fn enter_main(&mut self, session: Session, restore: Option<Tab>) {
+        let info = session.info().clone();
+        let tabs: Vec<Tab> = Tab::ALL
+            .iter()
+            .filter(|(_, _, _, p)| session.may(*p))
+            .map(|(t, ..)| *t)
+            .collect();
+        let mut tab = restore
+            .filter(|t| tabs.contains(t))
+            .unwrap_or(tabs.first().copied().unwrap_or(Tab::Profile));
+        let mut notice = match &info.previous_login {
+            Some((at, from)) => format!(
+                "Last login: {} from {} · {} failed attempt{} since",
+                at.to_rfc3339()
+                    .get(..16)
+                    .unwrap_or_default()
+                    .replace('T', " "),
+                inert(from),
+                info.failed_since_previous,
+                if info.failed_since_previous == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            None => "Welcome: this is your first login.".into(),
+        };
+        if info.must_enrol_two_factor {
+            tab = Tab::Profile;
+            notice = "Your account needs two-factor login: enrol on this screen (t) before anything else.".into();
+        }
+        let mut main = Main {
+            users: UsersScreen::default(),
+            profile: ProfileScreen::default(),
+            session,
+            tabs,
+            tab,
+            notice: Some(notice),
+        };
+        let outcome = main.refresh_current();
+        self.phase = Phase::Main(Box::new(main));
+        self.apply(outcome);
+    }
+
+    fn password_chosen(&mut self) {
+        if let Phase::ChoosePassword(session, _) =
+            std::mem::replace(&mut self.phase, Phase::Login(LoginScreen::new(false, None)))
+        {
+            self.enter_main(*session, None);
+            if let Phase::Main(m) = &mut self.phase
+                && !m.session.info().must_enrol_two_factor
+            {
+                m.notice = Some("Your new password is set.".into());
+            }
+        }
+    }
+
+    /// End the session (the key is wiped with it) and ask for the password again.
+    fn lock(&mut self, message: &str) {
+        let phase = std::mem::replace(
+            &mut self.phase,
+            Phase::Login(LoginScreen::new(self.opts.demo, None)),
+        );
+        if let Phase::Main(main) = phase {
+            let username = main.session.info().username.clone();
+            let tab = main.tab;
+            let _ = main.session.lock();
+            self.phase = Phase::Login(LoginScreen::locked(&username, tab, message));
+        }
+        self.overlay = Overlay::None;
+    }
+
+    fn back_to_login(&mut self, message: &str) {
+        self.overlay = Overlay::None;
+        let mut screen = LoginScreen::new(self.opts.demo, None);
+        screen.set_message(message, true);
+        self.phase = Phase::Login(screen);
+    }
+
+    fn quit(&mut self) {
+        match std::mem::replace(&mut self.phase, Phase::Login(LoginScreen::new(false, None))) {
+            Phase::Main(m) => {
+                let _ = m.session.logout();
+            }
+            Phase::ChoosePassword(s, _) => {
+                let _ = s.logout();
+            }
+            Phase::Login(_) => {}
+        }
+        self.finished = true;
+    }
+
+    /// Idle lock and the absolute session limit; call every few hundred milliseconds.
+    pub fn tick(&mut self) {
+        let now = self.pecs.now();
+        let Phase::Main(main) = &self.phase else {
+            return;
+        };
+        let started = main.session.info().started_at;
+        if now.0 - started.0 >= self.pecs.settings.session_limit_hours * Millis::HOUR {
+            let hours = self.pecs.settings.session_limit_hours;
+            if let Phase::Main(m) = std::mem::replace(
+                &mut self.phase,
+                Phase::Login(LoginScreen::new(self.opts.demo, None)),
+            ) {
+                let _ = m.session.logout();
+            }
+            self.back_to_login(&format!(
+                "Your session reached its {hours}-hour limit: please log in again."
+            ));
+        } else if now.0 - self.last_input.0 >= self.opts.idle_lock_ms {
+            let minutes = self.opts.idle_lock_ms / Millis::MINUTE;
+            self.lock(&format!(
+                "Locked after {minutes} minutes without a key press. Enter your password."
+            ));
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame) {
+        let area = frame.area();
+        let theme = &self.opts.theme;
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            render_too_small(frame, area, theme);
+            return;
+        }
+        match &self.phase {
+            Phase::Login(s) => s.render(frame, area, theme),
+            Phase::ChoosePassword(_, s) => s.render(frame, area, theme),
+            Phase::Main(m) => self.render_main(frame, m),
+        }
+        match &self.overlay {
+            Overlay::None => {}
+            Overlay::Help => self.render_help(frame),
+            Overlay::Popup(p, _) => p.render(frame, theme, &self.opts.keymap),
+        }
+    }
+
+    fn render_main(&self, frame: &mut Frame, m: &Main) {
+        let theme = &self.opts.theme;
+        if m.tab == Tab::Profile && m.profile.is_enrolling() {
+            m.profile
+                .render(frame, frame.area(), theme, &self.opts.keymap, &m.session);
+            return;
+        }
+        let info = m.session.info();
+        let [tabs, notice, body, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(frame.area());
+        let mut spans = vec![Span::styled(" PECS ", theme.title())];
+        for (tab, action, name, _) in Tab::ALL.iter().filter(|(t, ..)| m.tabs.contains(t)) {
+            let style = if *tab == m.tab {
+                theme.tab_active()
+            } else {
+                theme.normal()
+            };
+            spans.push(Span::styled(
+                format!(" {} {name} ", self.opts.keymap.hint(*action)),
+                style,
+            ));
+        }
+        if info.demo {
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(" DEMO DATA ", theme.demo_banner()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+        if let Some(n) = &m.notice {
+            frame.render_widget(
+                Paragraph::new(Span::styled(format!(" {n}"), theme.ok())),
+                notice,
+            );
+        }
+        match m.tab {
+            Tab::Users => m
+                .users
+                .render(frame, body, theme, &self.opts.keymap, &m.session),
+            Tab::Profile => m
+                .profile
+                .render(frame, body, theme, &self.opts.keymap, &m.session),
+            other => placeholder::render(frame, body, theme, other),
+        }
+        let who = format!(
+            " {} · {} · {} {} ",
+            inert(&info.username),
+            info.role,
+            inert(&info.org_code),
+            inert(&info.org_name)
+        );
+        let k = &self.opts.keymap;
+        let keys = format!(
+            "{} help · {} quit · {} lock ",
+            k.hint(Action::Help),
+            k.hint(Action::Quit),
+            k.hint(Action::Lock)
+        );
+        let pad =
+            (status.width as usize).saturating_sub(who.chars().count() + keys.chars().count());
+        let mut line = vec![
+            Span::styled(who, theme.selected()),
+            Span::raw(" ".repeat(pad)),
+        ];
+        line.push(Span::styled(keys, theme.dim()));
+        frame.render_widget(Paragraph::new(Line::from(line)), status);
+    }
+
+    fn render_help(&self, frame: &mut Frame) {
+        let theme = &self.opts.theme;
+        let width = frame.area().width.saturating_sub(2).min(110);
+        let area = super::widgets::popup::centered(
+            frame.area(),
+            width,
+            frame.area().height.saturating_sub(2),
+        );
+        let mut lines = vec![Line::from(Span::styled(
+            "Keys (change them in the config file's [keys] table)",
+            theme.dim(),
+        ))];
+        let actions: Vec<Action> = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| *a != Action::Confirm)
+            .collect();
+        let rows = area.height.saturating_sub(3) as usize;
+        let per_column = actions.len().div_ceil(2);
+        let column_width = (area.width.saturating_sub(3) / 2) as usize;
+        let column = |a: &Action| {
+            let text = format!("{:>9}  {}", self.opts.keymap.keys_for(*a), a.help());
+            if text.chars().count() > column_width {
+                text.chars()
+                    .take(column_width.saturating_sub(1))
+                    .collect::<String>()
+                    + "…"
+            } else {
+                text
+            }
+        };
+        for i in 0..per_column.min(rows) {
+            let left = actions.get(i).map(column).unwrap_or_default();
+            let right = actions.get(i + per_column).map(column).unwrap_or_default();
+            lines.push(Line::from(format!("{left:<column_width$} {right}")));
+        }
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(lines).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.title())
+                    .title(Span::styled(" Help · Esc to close ", theme.title())),
+            ),
+            area,
+        );
+    }
+}
+
+impl Main {
+    fn refresh_current(&mut self) -> Outcome {
+        match self.tab {
+            Tab::Users => self.users.reload(&self.session),
+            Tab::Profile => self.profile.reload(&self.session),
+            _ => Outcome::Nothing,
+        }
+    }
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = vec![
+        Line::from(Span::styled(
+            "The terminal is too small for PECS.",
+            theme.warning(),
+        )),
+        Line::from(format!(
+            "It needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this one is {}x{}.",
+            area.width, area.height
+        )),
+        Line::from("Make the window larger to carry on."),
+    ];
+    frame.render_widget(
+        Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
+}

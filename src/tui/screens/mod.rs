@@ -1,0 +1,41 @@
+//! The screens. Each turns keys (as actions) into service calls and returns an
+//! [`Outcome`] for the app; each `render` only draws.
+
+pub mod choose_password;
+pub mod login;
+pub mod placeholder;
+pub mod profile;
+pub mod users;
+
+use super::widgets::popup::Popup;
+use crate::service::ServiceError;
+
+/// What a screen asks the app to do after a key.
+pub enum Outcome {
+    Nothing,
+    /// The screen did not use the key (the app may: Quit asks to quit).
+    Unhandled,
+    Help,
+    Show(Popup),
+    /// Ask first; on "yes" the app hands the pending operation back to the screen.
+    Ask(Popup, Pending),
+    Lock,
+    SessionEnded(String),
+}
+
+/// A destructive operation waiting for its confirmation.
+pub enum Pending {
+    Quit,
+    Users(users::Pending),
+}
+
+impl Outcome {
+    /// A service error as the person should see it: an ended session goes back to the
+    /// login screen, anything else is a message.
+    pub fn from_error(e: ServiceError) -> Outcome {
+        match e {
+            ServiceError::SessionEnded => Outcome::SessionEnded(e.to_string()),
+            other => Outcome::Show(Popup::error(&other.to_string())),
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Small drawing pieces shared by the screens.
+
+pub mod field;
+pub mod form;
+pub mod popup;
