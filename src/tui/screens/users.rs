@@ -585,8 +585,13 @@ impl UsersScreen {
             ];
         }
         let header = Row::new(titles).style(theme.title());
+        // Only the rows on screen are built: the list may hold thousands.
+        let inner_rows = table.height.saturating_sub(3) as usize;
+        let offset = self.selected.saturating_sub(inner_rows.saturating_sub(1));
         let rows: Vec<Row> = visible
             .iter()
+            .skip(offset)
+            .take(inner_rows)
             .map(|r| {
                 let state = state_of(r, self.now);
                 let state_style = match state {
@@ -614,11 +619,7 @@ impl UsersScreen {
                 Row::new(cells)
             })
             .collect();
-        let inner_rows = table.height.saturating_sub(3) as usize;
-        let offset = self.selected.saturating_sub(inner_rows.saturating_sub(1));
-        let mut state = TableState::default()
-            .with_selected(Some(self.selected))
-            .with_offset(offset);
+        let mut state = TableState::default().with_selected(Some(self.selected - offset));
         frame.render_stateful_widget(
             Table::new(rows, widths)
                 .header(header)
