@@ -269,13 +269,19 @@ impl UsersScreen {
                     return if row.user.enabled {
                         ask(
                             "Disable account",
-                            &format!("Disable {}? Their sessions end at once.", inert(&name)),
+                            &format!(
+                                "Disable {}? Their sessions end and their password stops working.",
+                                inert(&name)
+                            ),
                             Pending::Disable(row.user.id, name),
                         )
                     } else {
                         ask(
                             "Enable account",
-                            &format!("Enable {} again?", inert(&name)),
+                            &format!(
+                                "Enable {} again? A one-time code is shown, to choose a new password.",
+                                inert(&name)
+                            ),
                             Pending::Enable(row.user.id, name),
                         )
                     };
@@ -422,7 +428,8 @@ impl UsersScreen {
     pub fn confirmed(&mut self, s: &Session, p: Pending) -> Outcome {
         let result = match p {
             Pending::Disable(id, _) => users::disable(s, id).map(|_| None),
-            Pending::Enable(id, _) => users::enable(s, id).map(|_| None),
+            Pending::Enable(id, name) => users::enable(s, id)
+                .map(|issued| Some(code_popup("Account enabled", &name, &issued))),
             Pending::Unlock(id, name) => users::unlock(s, id).map(|_| {
                 Some(Popup::message(
                     "Unlocked",
