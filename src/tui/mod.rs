@@ -1,4 +1,4 @@
-//! The terminal UI. It calls the service layer only (never the store), renders what the
+//! The terminal UI. It calls the service layer only (never the storage layer), renders what the
 //! service returned, and hides what the policy says the role cannot do; the service is
 //! the guard, the hiding is courtesy.
 
