@@ -57,7 +57,10 @@ impl Tab {
 
 pub struct Main {
     pub session: Session,
+    /// The screens the role may use.
     tabs: Vec<Tab>,
+    /// Until two-factor enrolment is confirmed, only the Profile is offered.
+    enrolment_due: bool,
     tab: Tab,
     users: UsersScreen,
     profile: ProfileScreen,
@@ -204,17 +207,21 @@ impl App {
             _ => false,
         };
         if typing {
-            return match main.tab {
+            let outcome = match main.tab {
                 Tab::Users => main.users.handle_key(&main.session, key, action),
                 _ => main.profile.handle_key(&main.session, key, action),
             };
+            if main.enrolment_due && main.profile.enrolled() {
+                main.enrolment_due = false;
+            }
+            return outcome;
         }
         let switch = Tab::ALL
             .iter()
             .find(|(_, a, _, _)| Some(*a) == action)
             .map(|(t, ..)| *t);
         match (action, switch) {
-            (_, Some(tab)) if main.tabs.contains(&tab) => {
+            (_, Some(tab)) if main.offered().contains(&tab) => {
                 main.tab = tab;
                 main.refresh_current()
             }
@@ -283,7 +290,7 @@ impl App {
             .unwrap_or(tabs.first().copied().unwrap_or(Tab::Profile));
         let mut notice = match &info.previous_login {
             Some((at, from)) => format!(
-                "Last login: {} from {} · {} failed attempt{} since",
+                "Last login: {} UTC from {} · {} failed attempt{} since",
                 at.to_rfc3339()
                     .get(..16)
                     .unwrap_or_default()
@@ -305,6 +312,7 @@ impl App {
         let mut main = Main {
             users: UsersScreen::default(),
             profile: ProfileScreen::default(),
+            enrolment_due: info.must_enrol_two_factor,
             session,
             tabs,
             tab,
@@ -424,7 +432,7 @@ impl App {
         ])
         .areas(frame.area());
         let mut spans = vec![Span::styled(" PECS ", theme.title())];
-        for (tab, action, name, _) in Tab::ALL.iter().filter(|(t, ..)| m.tabs.contains(t)) {
+        for (tab, action, name, _) in Tab::ALL.iter().filter(|(t, ..)| m.offered().contains(t)) {
             let style = if *tab == m.tab {
                 theme.tab_active()
             } else {
@@ -529,6 +537,14 @@ impl App {
 }
 
 impl Main {
+    fn offered(&self) -> &[Tab] {
+        if self.enrolment_due {
+            &[Tab::Profile]
+        } else {
+            &self.tabs
+        }
+    }
+
     fn refresh_current(&mut self) -> Outcome {
         match self.tab {
             Tab::Users => self.users.reload(&self.session),

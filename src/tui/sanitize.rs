@@ -21,6 +21,18 @@ pub fn inert(s: &str) -> String {
     out
 }
 
+/// `text` cut to `width` characters, with an ellipsis when something was cut, so a
+/// clipped value (an address and port, a name) never reads as a different value.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
 /// Embedding, override and isolate controls, and the implicit marks.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
@@ -34,6 +46,12 @@ fn is_invisible_format(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::inert;
+
+    #[test]
+    fn fit_marks_what_it_cuts() {
+        assert_eq!(super::fit("192.0.2.10:50122", 12), "192.0.2.10:…");
+        assert_eq!(super::fit("short", 12), "short");
+    }
 
     #[test]
     fn escapes_and_overrides_are_shown_not_obeyed() {

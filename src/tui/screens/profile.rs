@@ -62,6 +62,11 @@ impl ProfileScreen {
         self.editing.is_some()
     }
 
+    /// Two-factor login is on (as of the last reload).
+    pub fn enrolled(&self) -> bool {
+        self.two_factor
+    }
+
     /// Enrolment needs the whole screen: the QR code is 23 rows tall.
     pub fn is_enrolling(&self) -> bool {
         matches!(self.editing, Some(Editing::Enrol(..)))

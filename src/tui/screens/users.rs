@@ -9,7 +9,7 @@ use crate::service::users::{NewUser, UserOverview};
 use crate::service::{Session, orgs, users};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::inert;
+use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::{Form, FormEvent};
@@ -569,28 +569,19 @@ impl UsersScreen {
             "Last login",
             "From",
         ];
-        let mut widths = vec![
-            Constraint::Length(18),
-            Constraint::Length(20),
-            Constraint::Length(9),
-            Constraint::Length(13),
-            Constraint::Length(8),
-            Constraint::Length(3),
-            Constraint::Length(16),
-            Constraint::Min(10),
-        ];
+        let mut fixed: Vec<usize> = vec![18, 20, 9, 13, 8, 3, 16];
         if !wide {
             titles.remove(1);
-            widths = vec![
-                Constraint::Length(16),
-                Constraint::Length(8),
-                Constraint::Length(13),
-                Constraint::Length(8),
-                Constraint::Length(3),
-                Constraint::Length(11),
-                Constraint::Min(8),
-            ];
+            fixed = vec![16, 8, 13, 8, 3, 11];
         }
+        // The last column takes what is left (borders and one space between columns).
+        let used: usize = fixed.iter().sum::<usize>() + fixed.len();
+        let last = (table.width as usize).saturating_sub(2 + used).max(4);
+        let widths: Vec<Constraint> = fixed
+            .iter()
+            .chain([&last])
+            .map(|w| Constraint::Length(*w as u16))
+            .collect();
         let header = Row::new(titles).style(theme.title());
         // Only the rows on screen are built: the list may hold thousands.
         let inner_rows = table.height.saturating_sub(3) as usize;
@@ -608,7 +599,7 @@ impl UsersScreen {
                 };
                 let mut cells = vec![
                     Line::from(inert(&r.user.username)),
-                    Line::from(inert(&r.user.display_name)),
+                    Line::from(fit(&inert(&r.user.display_name), 20)),
                     Line::from(inert(&r.org_code)),
                     Line::from(r.user.role.as_str()),
                     Line::from(Span::styled(StateFilter::label(Some(state)), state_style)),
@@ -618,7 +609,10 @@ impl UsersScreen {
                         (false, false) => "-",
                     }),
                     Line::from(r.user.last_login_at.map_or("never".into(), time)),
-                    Line::from(inert(r.user.last_login_from.as_deref().unwrap_or(""))),
+                    Line::from(fit(
+                        &inert(r.user.last_login_from.as_deref().unwrap_or("")),
+                        last,
+                    )),
                 ];
                 if !wide {
                     cells.remove(1);

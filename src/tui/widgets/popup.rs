@@ -84,7 +84,7 @@ impl Popup {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(border)
-                    .title(Span::styled(format!(" {} ", self.title), border)),
+                    .title(Span::styled(format!(" {} ", inert(&self.title)), border)),
             ),
             area,
         );
