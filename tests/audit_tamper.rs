@@ -5,10 +5,11 @@
 
 mod common;
 
+use common::data_key;
+
 use common::{World, fast_settings};
-use pecs::crypto::{DataKey, chain, codes, kdf, wrap};
-use pecs::service::{Session, audit, demo, slots};
-use pecs::store::keyring::{Keyring, SlotKind};
+use pecs::crypto::{DataKey, chain};
+use pecs::service::{Session, audit, demo};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -19,27 +20,6 @@ const TRIGGERS: [&str; 2] = ["audit_append_only_update", "audit_append_only_dele
 
 // ---------------------------------------------------------------------------------------
 // Getting in behind the service layer.
-
-/// The data key, through a recovery slot made for the purpose (public APIs only).
-fn data_key(w: &World) -> DataKey {
-    let admin = w.login(demo::SYSADMIN);
-    let (summary, code) = slots::create_recovery_code(&admin).expect("recovery code");
-    admin.logout().expect("logout");
-    let ring = Keyring::open(&w.pecs.paths.keys).expect("key ring");
-    let slot = ring
-        .slots_of_kind(SlotKind::Recovery)
-        .expect("slots")
-        .into_iter()
-        .find(|s| s.id == summary.id)
-        .expect("the new recovery slot");
-    let kek = kdf::derive(
-        &codes::normalise_code(&code),
-        &slot.salt,
-        slot.kdf.expect("recovery slots have KDF parameters"),
-    )
-    .expect("derive");
-    wrap::unwrap(&slot.wrapped, &kek, &slot.id, "recovery").expect("unwrap recovery slot")
-}
 
 /// A raw rusqlite connection on `pecs.db`, keyed like the store does it.
 fn raw(db: &Path, key: &DataKey) -> Connection {

@@ -5,11 +5,13 @@
 
 mod common;
 
+use common::data_key;
+
 use common::{PASSWORD, World};
-use pecs::crypto::{DataKey, Password, codes, kdf, wrap};
+use pecs::crypto::Password;
 use pecs::domain::Role;
-use pecs::service::{ServiceError, audit, demo, orgs, slots, users};
-use pecs::store::keyring::{Keyring, SlotKind};
+use pecs::service::{ServiceError, audit, demo, orgs, users};
+use pecs::store::keyring::Keyring;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -58,27 +60,6 @@ fn assert_no_plaintext(dir: &Path, needles: &[Vec<u8>]) {
             );
         }
     }
-}
-
-/// The data key, through a recovery slot (public APIs only).
-fn data_key(w: &World) -> DataKey {
-    let admin = w.login(demo::SYSADMIN);
-    let (summary, code) = slots::create_recovery_code(&admin).expect("recovery code");
-    admin.logout().expect("logout");
-    let ring = Keyring::open(&w.pecs.paths.keys).expect("key ring");
-    let slot = ring
-        .slots_of_kind(SlotKind::Recovery)
-        .expect("slots")
-        .into_iter()
-        .find(|s| s.id == summary.id)
-        .expect("the new recovery slot");
-    let kek = kdf::derive(
-        &codes::normalise_code(&code),
-        &slot.salt,
-        slot.kdf.expect("kdf"),
-    )
-    .expect("derive");
-    wrap::unwrap(&slot.wrapped, &kek, &slot.id, "recovery").expect("unwrap")
 }
 
 fn wal(path: &Path) -> PathBuf {

@@ -10,11 +10,12 @@
 
 mod common;
 
+use common::data_key;
+
 use common::World;
-use pecs::crypto::{DataKey, Password, codes, kdf, wrap};
+use pecs::crypto::Password;
 use pecs::domain::Role;
-use pecs::service::{ServiceError, auth, demo, orgs, slots, users};
-use pecs::store::keyring::{Keyring, SlotKind};
+use pecs::service::{ServiceError, auth, demo, orgs, users};
 use pecs::tui::keymap::Keymap;
 use pecs::tui::sanitize::inert;
 use pecs::tui::theme::Theme;
@@ -440,28 +441,6 @@ fn sanitize_makes_hostile_text_inert() {
         "{more:?}"
     );
     assert_eq!(inert("Harlow & Finch LLP"), "Harlow & Finch LLP");
-}
-
-/// The data key through a recovery slot made for the purpose (public APIs only), as
-/// tests/audit_tamper.rs does it.
-fn data_key(w: &World) -> DataKey {
-    let admin = w.login(demo::SYSADMIN);
-    let (summary, code) = slots::create_recovery_code(&admin).expect("recovery code");
-    admin.logout().expect("logout");
-    let ring = Keyring::open(&w.pecs.paths.keys).expect("key ring");
-    let slot = ring
-        .slots_of_kind(SlotKind::Recovery)
-        .expect("slots")
-        .into_iter()
-        .find(|s| s.id == summary.id)
-        .expect("the new recovery slot");
-    let kek = kdf::derive(
-        &codes::normalise_code(&code),
-        &slot.salt,
-        slot.kdf.expect("recovery slots have KDF parameters"),
-    )
-    .expect("derive");
-    wrap::unwrap(&slot.wrapped, &kek, &slot.id, "recovery").expect("unwrap recovery slot")
 }
 
 /// A raw connection on `pecs.db`, to write stored text behind the service layer (as an
