@@ -96,7 +96,6 @@ fn main() {
         keymap: Keymap::default(),
         theme: Theme { color: true },
         idle_lock_ms: 15 * 60_000,
-        demo: true,
     };
     let mut app = App::new(pecs, options);
     for c in demo::SYSADMIN.chars() {

@@ -147,7 +147,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         init_logging(&pecs.paths.log);
     }
     let Some(command) = &cli.command else {
-        return run_ui(pecs, &config, false);
+        return run_ui(pecs, &config);
     };
     match command {
         Command::Init { admin, org_name } => {
@@ -183,7 +183,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             if *no_tui {
                 Ok(())
             } else {
-                run_ui(pecs, &config, true)
+                run_ui(pecs, &config)
             }
         }
         Command::Audit {
@@ -254,7 +254,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
 
 /// The terminal UI, on an existing installation. A bad `[keys]` table is reported
 /// before the screen is taken over.
-fn run_ui(pecs: Pecs, config: &Config, demo: bool) -> Result<(), Failure> {
+fn run_ui(pecs: Pecs, config: &Config) -> Result<(), Failure> {
     if !pecs.is_installed() {
         return Err(ServiceError::NotInstalled(pecs.paths.dir.display().to_string()).into());
     }
@@ -264,7 +264,6 @@ fn run_ui(pecs: Pecs, config: &Config, demo: bool) -> Result<(), Failure> {
         keymap,
         theme: Theme::from_env(),
         idle_lock_ms: i64::from(config.security.idle_lock_minutes) * 60_000,
-        demo,
     };
     let mut guard = TerminalGuard::enter()?;
     App::new(pecs, options).run(&mut guard.terminal)?;

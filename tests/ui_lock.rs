@@ -19,7 +19,6 @@ fn app(w: &World, idle_minutes: i64) -> App {
             keymap: Keymap::default(),
             theme: Theme { color: false },
             idle_lock_ms: idle_minutes * Millis::MINUTE,
-            demo: true,
         },
     )
 }

@@ -62,7 +62,6 @@ fn app_with(w: &World, color: bool) -> App {
             keymap: Keymap::default(),
             theme: Theme { color },
             idle_lock_ms: 15 * 60_000,
-            demo: true,
         },
     )
 }

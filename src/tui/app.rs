@@ -30,8 +30,6 @@ pub struct UiOptions {
     pub keymap: Keymap,
     pub theme: Theme,
     pub idle_lock_ms: i64,
-    /// Started by `pecs demo`: say so on the login screen.
-    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +79,8 @@ enum Overlay {
 
 pub struct App {
     pecs: Pecs,
+    /// Demo data: the login screen says so.
+    demo: bool,
     opts: UiOptions,
     phase: Phase,
     overlay: Overlay,
@@ -91,8 +91,11 @@ pub struct App {
 impl App {
     pub fn new(pecs: Pecs, opts: UiOptions) -> App {
         let now = pecs.now();
+        // The key ring says whether this is demo data, before anyone logs in.
+        let demo = crate::service::demo::is_marked_demo(&pecs).unwrap_or(false);
         App {
-            phase: Phase::Login(LoginScreen::new(opts.demo, None)),
+            phase: Phase::Login(LoginScreen::new(demo, None)),
+            demo,
             pecs,
             opts,
             overlay: Overlay::None,
@@ -340,7 +343,7 @@ impl App {
     fn lock(&mut self, message: &str) {
         let phase = std::mem::replace(
             &mut self.phase,
-            Phase::Login(LoginScreen::new(self.opts.demo, None)),
+            Phase::Login(LoginScreen::new(self.demo, None)),
         );
         if let Phase::Main(main) = phase {
             let username = main.session.info().username.clone();
@@ -353,7 +356,7 @@ impl App {
 
     fn back_to_login(&mut self, message: &str) {
         self.overlay = Overlay::None;
-        let mut screen = LoginScreen::new(self.opts.demo, None);
+        let mut screen = LoginScreen::new(self.demo, None);
         screen.set_message(message, true);
         self.phase = Phase::Login(screen);
     }
@@ -382,7 +385,7 @@ impl App {
             let hours = self.pecs.settings.session_limit_hours;
             if let Phase::Main(m) = std::mem::replace(
                 &mut self.phase,
-                Phase::Login(LoginScreen::new(self.opts.demo, None)),
+                Phase::Login(LoginScreen::new(self.demo, None)),
             ) {
                 let _ = m.session.logout();
             }
