@@ -426,6 +426,36 @@ fn the_binary_reports_a_missing_config_file() {
     assert!(!sb.path("data").exists());
 }
 
+/// A bad `[keys]` table is refused before the terminal UI takes the screen, with a
+/// sentence naming the action or the key.
+#[test]
+fn the_ui_refuses_bad_key_bindings_with_one_sentence() {
+    let sb = Sandbox::new();
+    let data = sb.path("data");
+    sb.init(&data);
+    let cases = [
+        (
+            "[keys]\nfrobnicate = \"z\"\n",
+            "unknown action \"frobnicate\"",
+        ),
+        ("[keys]\nquit = \"Ctrl-\"\n", "quit: \"Ctrl-\" is not a key"),
+        ("[keys]\nhelp = \"q\"\n", "both use the key q"),
+        ("[keys]\nquit = []\n", "quit needs at least one key"),
+    ];
+    for (text, wanted) in cases {
+        let config = sb.path("keys.toml");
+        fs::write(&config, text).unwrap();
+        let r = sb.run(&["--config", s(&config), "--data-dir", s(&data)], None);
+        assert_eq!(r.code, Some(1), "{text}: {}", r.stderr);
+        assert!(r.stderr.contains(wanted), "{text}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            !r.stdout.contains("\x1b[?1049h"),
+            "the screen was never taken over"
+        );
+    }
+}
+
 #[test]
 fn a_valid_config_works_and_its_data_dir_is_used() {
     let sb = Sandbox::new();
