@@ -3,7 +3,7 @@
 //! Everything goes through the service layer.
 
 use crate::config::Config;
-use crate::crypto::Password;
+use crate::service::Password;
 use crate::service::{
     self, Pecs, ServiceError, Session, audit, demo, install::InitRequest, slots, users,
 };

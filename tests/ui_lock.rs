@@ -103,7 +103,7 @@ fn a_key_press_restarts_the_idle_clock() {
 #[test]
 fn the_session_ends_at_its_twelve_hour_limit_however_busy() {
     let w = World::demo();
-    let before = events_by(&w, "carl.caseworker", "logout");
+    let before = events_by(&w, "carl.caseworker", "session.limit");
     let mut app = app(&w, 15);
     log_in(&mut app, "carl.caseworker");
     for _ in 0..(12 * 6) {
@@ -112,7 +112,10 @@ fn the_session_ends_at_its_twelve_hour_limit_however_busy() {
         app.tick();
     }
     assert!(app.session().is_none(), "ended at 12 h");
-    assert_eq!(events_by(&w, "carl.caseworker", "logout"), before + 1);
+    assert_eq!(
+        events_by(&w, "carl.caseworker", "session.limit"),
+        before + 1
+    );
 }
 
 #[test]

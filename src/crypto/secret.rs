@@ -50,7 +50,11 @@ pub struct Password(String);
 
 impl Password {
     pub fn new(typed: &str) -> Password {
-        Password(typed.nfkc().collect())
+        // NFKC can lengthen text (up to 18x for some characters); reserving generously
+        // keeps the push from reallocating and leaving unwiped copies behind.
+        let mut out = String::with_capacity(typed.len() * 4 + 16);
+        out.extend(typed.nfkc());
+        Password(out)
     }
 
     pub fn expose(&self) -> &str {

@@ -27,10 +27,29 @@ impl Millis {
         Millis(self.0.saturating_add(ms))
     }
 
+    /// What screens show: `2026-12-04 14:05` (UTC).
+    pub fn to_minute(self) -> String {
+        self.formatted("%Y-%m-%d %H:%M")
+    }
+
+    /// `2026-12-04 14:05:09` (UTC).
+    pub fn to_second(self) -> String {
+        self.formatted("%Y-%m-%d %H:%M:%S")
+    }
+
+    /// `2026-12-04`.
+    pub fn to_date(self) -> String {
+        self.formatted("%Y-%m-%d")
+    }
+
+    fn formatted(self, pattern: &str) -> String {
+        DateTime::<Utc>::from_timestamp_millis(self.0)
+            .map(|t| t.format(pattern).to_string())
+            .unwrap_or_else(|| format!("@{}ms", self.0))
+    }
+
     /// ISO 8601 with milliseconds, e.g. `2026-12-04T14:05:00.123Z`.
     pub fn to_rfc3339(self) -> String {
-        DateTime::<Utc>::from_timestamp_millis(self.0)
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-            .unwrap_or_else(|| format!("@{}ms", self.0))
+        self.formatted("%Y-%m-%dT%H:%M:%S%.3fZ")
     }
 }

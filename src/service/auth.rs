@@ -321,7 +321,7 @@ pub fn change_password(s: &Session, current: &Password, new: &Password) -> Resul
         .personal_slot(&name_hash)?
         .filter(|slot| slot.kind == SlotKind::User)
         .is_some_and(|slot| slots::unlock(&slot, SlotSecret::Typed(current)).is_ok());
-    s.act(Action::OwnProfile, self_target(s), |act| {
+    s.act(Action::OwnProfile, s.self_target(), |act| {
         act.note("change", "password");
         if !current_ok {
             return Err(ServiceError::Invalid(
@@ -335,7 +335,7 @@ pub fn change_password(s: &Session, current: &Password, new: &Password) -> Resul
 /// After a reset-code login (or when the account must change its password): choose one.
 pub fn choose_password(s: &Session, new: &Password) -> Result<()> {
     let name_hash = s.opened.keyring.name_hash(&s.info.username)?;
-    s.act(Action::OwnProfile, self_target(s), |act| {
+    s.act(Action::OwnProfile, s.self_target(), |act| {
         act.note("change", "password chosen after reset");
         if !act.caller.user.must_change_password {
             return Err(ServiceError::Conflict(
@@ -344,10 +344,6 @@ pub fn choose_password(s: &Session, new: &Password) -> Result<()> {
         }
         set_own_password(act, name_hash, new)
     })
-}
-
-fn self_target(s: &Session) -> Target {
-    Target::new("user", s.info.user_id, &s.info.username)
 }
 
 /// Check the new password against the policy; the slot itself is made after the commit.

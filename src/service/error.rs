@@ -50,7 +50,7 @@ fn login_failed_sentence(retry_after: &Option<Millis>) -> String {
         None => "Login failed: the user name or password is not correct.".to_owned(),
         Some(t) => format!(
             "Login failed. After repeated failures, logins with this name are paused until {} UTC.",
-            t.to_rfc3339().get(11..19).unwrap_or("later")
+            t.to_second().get(11..).unwrap_or("later")
         ),
     }
 }

@@ -18,6 +18,7 @@ pub mod slots;
 pub mod two_factor;
 pub mod users;
 
+pub use crate::crypto::Password;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ServiceError;
 pub use session::{Caller, ServiceSession, Session, SessionInfo};

@@ -28,7 +28,8 @@ pub struct SessionInfo {
     pub org_name: String,
     pub origin: Origin,
     pub started_at: Millis,
-    /// Logged in with a reset code: the only thing allowed is choosing a password.
+    /// Logged in with a reset code: only one's own profile is open until a password is
+    /// chosen.
     pub must_change_password: bool,
     /// Two-factor login is required and not yet set up: only the Profile is open.
     pub must_enrol_two_factor: bool,
@@ -262,6 +263,11 @@ impl Session {
         Ok(Caller { user, org, grant })
     }
 
+    /// The caller's own account, as an audit target.
+    pub(crate) fn self_target(&self) -> Target {
+        Target::new("user", self.info.user_id, &self.info.username)
+    }
+
     /// Whether the policy table lets this session's role do `action` at all (the UI
     /// hides what it may not; the service still checks every call).
     pub fn may(&self, action: Action) -> bool {
@@ -276,6 +282,11 @@ impl Session {
     /// Lock the screen: the session ends and its key is wiped; unlocking is a new login.
     pub fn lock(self) -> Result<()> {
         self.end("lock")
+    }
+
+    /// The absolute session limit was reached.
+    pub fn expire(self) -> Result<()> {
+        self.end("session.limit")
     }
 
     fn end(self, how: &str) -> Result<()> {

@@ -1,12 +1,13 @@
 //! Two-factor login (TOTP, RFC 6238: SHA-1, 6 digits, 30 s steps, one step of skew).
 //! Enrolment shows the secret once, as a QR code and as text, and switches two-factor
 //! login on only when a first code is confirmed. A code's time step is remembered, so a
-//! code is never accepted twice. The secret lives only inside the encrypted database.
+//! code is never accepted twice. The secret is stored only inside the encrypted database
+//! and every copy in memory is wiped after use.
 
 use super::opened::Opened;
 use super::{Result, ServiceError, Session};
 use crate::crypto::random;
-use crate::domain::{Action, Millis, Target, User};
+use crate::domain::{Action, Millis, User};
 use crate::store::{self, Conn};
 use zeroize::Zeroizing;
 
@@ -17,8 +18,6 @@ const SECRET_BYTES: usize = 20;
 pub struct Enrolment {
     /// The key in groups of four, for typing into an app by hand.
     pub secret_text: Zeroizing<String>,
-    /// The otpauth:// URL the QR code holds.
-    pub url: Zeroizing<String>,
     /// The QR code drawn with Unicode half blocks, light on dark.
     pub qr: Zeroizing<String>,
 }
@@ -106,14 +105,14 @@ pub(crate) fn check_login_code(
 }
 
 pub fn is_enrolled(s: &Session) -> Result<bool> {
-    s.act(Action::OwnProfile, self_target(s), |act| {
+    s.act(Action::OwnProfile, s.self_target(), |act| {
         Ok(act.caller.user.two_factor)
     })
 }
 
 /// Start (or restart) enrolment: a new secret, pending until confirmed.
 pub fn begin_enrolment(s: &Session) -> Result<Enrolment> {
-    s.act(Action::OwnProfile, self_target(s), |act| {
+    s.act(Action::OwnProfile, s.self_target(), |act| {
         act.note("change", "two-factor enrolment started");
         if act.caller.user.two_factor {
             return Err(ServiceError::Conflict(
@@ -128,17 +127,18 @@ pub fn begin_enrolment(s: &Session) -> Result<Enrolment> {
                 .map_err(|e| ServiceError::Invalid(format!("Two-factor set-up failed: {e}.")))?,
         );
         let qr = Zeroizing::new(draw_qr(&url)?);
+        drop(url);
         store::users::set_totp_pending(act.tx, act.caller.user.id, Some(secret.as_slice()))?;
         let base32 = Zeroizing::new(totp_rs::Secret::from(secret.to_vec()).to_base32());
-        let grouped: String = base32
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut grouped = Zeroizing::new(String::with_capacity(base32.len() * 2));
+        for (i, c) in base32.chars().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                grouped.push(' ');
+            }
+            grouped.push(c);
+        }
         Ok(Enrolment {
-            secret_text: Zeroizing::new(grouped),
-            url,
+            secret_text: grouped,
             qr,
         })
     })
@@ -146,11 +146,13 @@ pub fn begin_enrolment(s: &Session) -> Result<Enrolment> {
 
 /// Confirm enrolment with the first code from the app; only then is it switched on.
 pub fn confirm_enrolment(s: &Session, code: &str) -> Result<()> {
-    s.act(Action::OwnProfile, self_target(s), |act| {
+    s.act(Action::OwnProfile, s.self_target(), |act| {
         act.note("change", "two-factor enrolment confirmed");
         let user = &act.caller.user;
-        let pending = store::users::totp_pending(act.tx, user.id)?
-            .ok_or_else(|| ServiceError::Conflict("Start enrolment first.".into()))?;
+        let pending = Zeroizing::new(
+            store::users::totp_pending(act.tx, user.id)?
+                .ok_or_else(|| ServiceError::Conflict("Start enrolment first.".into()))?,
+        );
         let step =
             accept_code(&pending, &user.username, code, s.now(), None)?.ok_or_else(|| {
                 ServiceError::Invalid(
@@ -162,8 +164,13 @@ pub fn confirm_enrolment(s: &Session, code: &str) -> Result<()> {
     })
 }
 
-fn self_target(s: &Session) -> Target {
-    Target::new("user", s.info().user_id, &s.info().username)
+/// Abandon an enrolment that was started but not confirmed: its secret is forgotten.
+pub fn cancel_enrolment(s: &Session) -> Result<()> {
+    s.act(Action::OwnProfile, s.self_target(), |act| {
+        act.note("change", "two-factor enrolment cancelled");
+        store::users::set_totp_pending(act.tx, act.caller.user.id, None)?;
+        Ok(())
+    })
 }
 
 fn draw_qr(url: &str) -> Result<String> {

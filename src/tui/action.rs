@@ -39,7 +39,7 @@ ui_actions! {
     Search => "search", "search the list";
     Open => "open", "open the selected item";
     New => "new", "create a new item";
-    Edit => "edit", "edit the selected item";
+    Edit => "edit", "edit (a user's name)";
     Refresh => "refresh", "refresh";
     Back => "back", "go back or close";
     Quit => "quit", "back; quit from the top";
@@ -51,8 +51,6 @@ ui_actions! {
     PageDown => "page_down", "move down a page";
     Home => "home", "go to the first item";
     End => "end", "go to the last item";
-    NextField => "next_field", "next field";
-    PrevField => "prev_field", "previous field";
     Tab1 => "tab_1", "Cases";
     Tab2 => "tab_2", "Users";
     Tab3 => "tab_3", "Archive";
@@ -64,7 +62,7 @@ ui_actions! {
     Unlock => "unlock", "lift a login pause";
     Role => "role", "change a user's role";
     Expiry => "expiry", "set an account's expiry";
-    TwoFactor => "two_factor", "2FA: require (Users), enrol (Profile)";
+    TwoFactor => "two_factor", "two-factor: require or enrol";
     OrgTwoFactor => "org_two_factor", "require 2FA for a whole organisation";
     NewOrg => "new_org", "create a client organisation";
     FilterOrg => "filter_org", "filter by organisation";

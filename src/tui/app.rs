@@ -79,6 +79,8 @@ enum Overlay {
 
 pub struct App {
     pecs: Pecs,
+    /// The terminal is below 80x24: keys wait until it is larger.
+    too_small: bool,
     /// Demo data: the login screen says so.
     demo: bool,
     opts: UiOptions,
@@ -96,6 +98,7 @@ impl App {
         App {
             phase: Phase::Login(LoginScreen::new(demo, None)),
             demo,
+            too_small: false,
             pecs,
             opts,
             overlay: Overlay::None,
@@ -119,12 +122,22 @@ impl App {
 
     /// Run until quit, drawing to `terminal`.
     pub fn run(mut self, terminal: &mut super::terminal::Term) -> std::io::Result<()> {
+        let result = self.event_loop(terminal);
+        // However the loop ended (a hang-up shows as an I/O error), the logout is recorded.
+        self.quit();
+        result
+    }
+
+    fn event_loop(&mut self, terminal: &mut super::terminal::Term) -> std::io::Result<()> {
+        let size = terminal.size()?;
+        self.resize(size.width, size.height);
         while !self.finished {
             terminal.draw(|f| self.render(f))?;
             if event::poll(Duration::from_millis(500))? {
                 match event::read()? {
                     Event::Key(k) if k.kind != KeyEventKind::Release => self.on_key(k),
                     Event::Paste(text) => self.on_paste(&text),
+                    Event::Resize(w, h) => self.resize(w, h),
                     _ => {}
                 }
             }
@@ -135,6 +148,9 @@ impl App {
 
     pub fn on_paste(&mut self, text: &str) {
         self.last_input = self.pecs.now();
+        if self.too_small || !matches!(self.overlay, Overlay::None) {
+            return;
+        }
         match &mut self.phase {
             Phase::Login(s) => s.paste(text),
             Phase::ChoosePassword(session, s) => s.paste(session, text),
@@ -153,6 +169,13 @@ impl App {
             self.quit();
             return;
         }
+        if self.too_small {
+            return;
+        }
+        if action == Some(Action::Lock) && matches!(self.phase, Phase::Main(_)) {
+            self.lock("Locked. Enter your password to continue.");
+            return;
+        }
         if self.on_overlay_key(action) {
             return;
         }
@@ -165,12 +188,14 @@ impl App {
                 }
                 None => Outcome::Nothing,
             },
-            Phase::ChoosePassword(session, screen) => {
-                if screen.handle_key(&key, session) {
+            Phase::ChoosePassword(session, screen) => match screen.handle_key(&key, session) {
+                Some(Ok(())) => {
                     self.password_chosen();
+                    Outcome::Nothing
                 }
-                Outcome::Nothing
-            }
+                Some(Err(why)) => Outcome::SessionEnded(why),
+                None => Outcome::Nothing,
+            },
             Phase::Main(main) => Self::main_key(main, &key, action),
         };
         self.apply(outcome);
@@ -238,7 +263,7 @@ impl App {
                     _ => Outcome::Unhandled,
                 };
                 match (outcome, action) {
-                    (Outcome::Unhandled, Some(Action::Quit | Action::Back)) => Outcome::Ask(
+                    (Outcome::Unhandled, Some(Action::Quit)) => Outcome::Ask(
                         Popup::question("Quit", "Log out and quit PECS?"),
                         Pending::Quit,
                     ),
@@ -274,7 +299,7 @@ impl App {
 
     fn logged_in(&mut self, session: Session, restore: Option<Tab>) {
         if session.info().must_change_password {
-            let screen = ChoosePasswordScreen::new(&session);
+            let screen = ChoosePasswordScreen::default();
             self.phase = Phase::ChoosePassword(Box::new(session), screen);
         } else {
             self.enter_main(session, restore);
@@ -294,10 +319,7 @@ impl App {
         let mut notice = match &info.previous_login {
             Some((at, from)) => format!(
                 "Last login: {} UTC from {} · {} failed attempt{} since",
-                at.to_rfc3339()
-                    .get(..16)
-                    .unwrap_or_default()
-                    .replace('T', " "),
+                at.to_minute(),
                 inert(from),
                 info.failed_since_previous,
                 if info.failed_since_previous == 1 {
@@ -327,10 +349,8 @@ impl App {
     }
 
     fn password_chosen(&mut self) {
-        if let Phase::ChoosePassword(session, _) =
-            std::mem::replace(&mut self.phase, Phase::Login(LoginScreen::new(false, None)))
-        {
-            self.enter_main(*session, None);
+        if let Some((session, _)) = self.take_session() {
+            self.enter_main(session, None);
             if let Phase::Main(m) = &mut self.phase
                 && !m.session.info().must_enrol_two_factor
             {
@@ -339,19 +359,36 @@ impl App {
         }
     }
 
-    /// End the session (the key is wiped with it) and ask for the password again.
-    fn lock(&mut self, message: &str) {
-        let phase = std::mem::replace(
-            &mut self.phase,
-            Phase::Login(LoginScreen::new(self.demo, None)),
-        );
-        if let Phase::Main(main) = phase {
-            let username = main.session.info().username.clone();
-            let tab = main.tab;
-            let _ = main.session.lock();
-            self.phase = Phase::Login(LoginScreen::locked(&username, tab, message));
-        }
+    /// Take the session out of the phase (leaving the login screen), with the tab it was
+    /// on; `None` when nobody is logged in.
+    fn take_session(&mut self) -> Option<(Session, Option<Tab>)> {
         self.overlay = Overlay::None;
+        let login = Phase::Login(LoginScreen::new(self.demo, None));
+        match std::mem::replace(&mut self.phase, login) {
+            Phase::Main(m) => Some((m.session, Some(m.tab))),
+            Phase::ChoosePassword(s, _) => Some((*s, None)),
+            Phase::Login(l) => {
+                self.phase = Phase::Login(l);
+                None
+            }
+        }
+    }
+
+    /// End the session (its key is wiped with it) and ask for the password again. Before
+    /// a password was chosen there is nothing to unlock with: the code is used up.
+    fn lock(&mut self, message: &str) {
+        let Some((session, tab)) = self.take_session() else {
+            return;
+        };
+        let username = session.info().username.clone();
+        log_failure("lock", session.lock());
+        match tab {
+            Some(tab) => {
+                self.phase = Phase::Login(LoginScreen::locked(&username, tab, message, self.demo))
+            }
+            None => self
+                .back_to_login("Locked before a password was chosen: ask for a new one-time code."),
+        }
     }
 
     fn back_to_login(&mut self, message: &str) {
@@ -362,14 +399,8 @@ impl App {
     }
 
     fn quit(&mut self) {
-        match std::mem::replace(&mut self.phase, Phase::Login(LoginScreen::new(false, None))) {
-            Phase::Main(m) => {
-                let _ = m.session.logout();
-            }
-            Phase::ChoosePassword(s, _) => {
-                let _ = s.logout();
-            }
-            Phase::Login(_) => {}
+        if let Some((session, _)) = self.take_session() {
+            log_failure("logout", session.logout());
         }
         self.finished = true;
     }
@@ -377,17 +408,14 @@ impl App {
     /// Idle lock and the absolute session limit; call every few hundred milliseconds.
     pub fn tick(&mut self) {
         let now = self.pecs.now();
-        let Phase::Main(main) = &self.phase else {
+        let Some(session) = self.session() else {
             return;
         };
-        let started = main.session.info().started_at;
+        let started = session.info().started_at;
         if now.0 - started.0 >= self.pecs.settings.session_limit_hours * Millis::HOUR {
             let hours = self.pecs.settings.session_limit_hours;
-            if let Phase::Main(m) = std::mem::replace(
-                &mut self.phase,
-                Phase::Login(LoginScreen::new(self.demo, None)),
-            ) {
-                let _ = m.session.logout();
+            if let Some((session, _)) = self.take_session() {
+                log_failure("session limit", session.expire());
             }
             self.back_to_login(&format!(
                 "Your session reached its {hours}-hour limit: please log in again."
@@ -398,6 +426,11 @@ impl App {
                 "Locked after {minutes} minutes without a key press. Enter your password."
             ));
         }
+    }
+
+    /// The terminal's size, from the event loop: below the minimum no key acts but Ctrl-C.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.too_small = width < MIN_WIDTH || height < MIN_HEIGHT;
     }
 
     pub fn render(&self, frame: &mut Frame) {
@@ -499,7 +532,7 @@ impl App {
             frame.area().height.saturating_sub(2),
         );
         let mut lines = vec![Line::from(Span::styled(
-            "Keys (change them in the config file's [keys] table)",
+            "[keys] in the config file changes these · forms: Tab moves, Enter submits",
             theme.dim(),
         ))];
         let actions: Vec<Action> = Action::ALL
@@ -512,14 +545,7 @@ impl App {
         let column_width = (area.width.saturating_sub(3) / 2) as usize;
         let column = |a: &Action| {
             let text = format!("{:>9}  {}", self.opts.keymap.keys_for(*a), a.help());
-            if text.chars().count() > column_width {
-                text.chars()
-                    .take(column_width.saturating_sub(1))
-                    .collect::<String>()
-                    + "…"
-            } else {
-                text
-            }
+            super::sanitize::fit(&text, column_width)
         };
         for i in 0..per_column.min(rows) {
             let left = actions.get(i).map(column).unwrap_or_default();
@@ -573,4 +599,12 @@ fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
         Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
         area,
     );
+}
+
+/// A logout or lock that could not be written: the session row is left open and ends as
+/// "lost" when its heartbeat stops; the reason goes to the log.
+fn log_failure(what: &str, result: crate::service::Result<()>) {
+    if let Err(e) = result {
+        tracing::warn!(what, error = %e, "ending the session failed");
+    }
 }

@@ -134,8 +134,6 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::PageDown, &["PgDn"]),
     (Action::Home, &["Home"]),
     (Action::End, &["End"]),
-    (Action::NextField, &["Tab"]),
-    (Action::PrevField, &["BackTab"]),
     (Action::Tab1, &["1"]),
     (Action::Tab2, &["2"]),
     (Action::Tab3, &["3"]),

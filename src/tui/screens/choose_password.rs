@@ -1,8 +1,8 @@
 //! The forced "choose your password" screen after a reset-code login: the policy's
 //! feedback is shown as the person types.
 
-use crate::crypto::Password;
-use crate::service::{Session, auth, password};
+use crate::service::Password;
+use crate::service::{ServiceError, Session, auth, password};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::{Form, FormEvent};
@@ -30,8 +30,8 @@ pub fn feedback(session: &Session, new: &str, again: &str) -> (String, bool) {
     }
 }
 
-impl ChoosePasswordScreen {
-    pub fn new(_session: &Session) -> ChoosePasswordScreen {
+impl Default for ChoosePasswordScreen {
+    fn default() -> Self {
         let mut form = Form::new(
             "Choose your password",
             vec![
@@ -46,34 +46,40 @@ impl ChoosePasswordScreen {
         form.hint = "Tab next field · Enter on the last field sets it · Ctrl-C quits";
         ChoosePasswordScreen { form }
     }
+}
 
+impl ChoosePasswordScreen {
     pub fn paste(&mut self, session: &Session, text: &str) {
         self.form.paste(text);
         self.form.note = Some(feedback(session, self.form.value(0), self.form.value(1)));
     }
 
-    /// Returns true once the password is set.
-    pub fn handle_key(&mut self, key: &KeyEvent, session: &Session) -> bool {
+    /// What a key did: `Some(Ok(()))` once the password is set, `Some(Err(sentence))`
+    /// when the session ended (the code is used up), `None` while choosing.
+    pub fn handle_key(&mut self, key: &KeyEvent, session: &Session) -> Option<Result<(), String>> {
         match self.form.handle_key(key) {
             FormEvent::Edited => {
                 self.form.note = Some(feedback(session, self.form.value(0), self.form.value(1)));
-                false
+                None
             }
             FormEvent::Submit => {
                 let verdict = feedback(session, self.form.value(0), self.form.value(1));
                 if verdict.1 {
                     self.form.note = Some(verdict);
-                    return false;
+                    return None;
                 }
                 match auth::choose_password(session, &Password::new(self.form.value(0))) {
-                    Ok(()) => true,
+                    Ok(()) => Some(Ok(())),
+                    Err(ServiceError::SessionEnded) => Some(Err(
+                        "Your session ended before a password was chosen: ask for a new one-time code.".into(),
+                    )),
                     Err(e) => {
-                        self.form.note = Some((e.to_string(), true));
-                        false
+                        self.form.note = Some((super::sentence(&e), true));
+                        None
                     }
                 }
             }
-            FormEvent::Cancel | FormEvent::Ignored => false,
+            FormEvent::Cancel | FormEvent::Ignored => None,
         }
     }
 

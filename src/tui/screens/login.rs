@@ -2,9 +2,10 @@
 //! asks for it, the two-factor code. Failures show the service's one generic sentence.
 //! Also the lock screen: the same form with the user name fixed.
 
-use crate::crypto::Password;
+use crate::service::Password;
 use crate::service::{Pecs, ServiceError, Session, audit};
 use crate::tui::app::Tab;
+use crate::tui::sanitize::inert;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::popup::centered;
@@ -38,8 +39,8 @@ impl LoginScreen {
         }
     }
 
-    pub fn locked(username: &str, tab: Tab, message: &str) -> LoginScreen {
-        let mut s = LoginScreen::new(false, Some(message));
+    pub fn locked(username: &str, tab: Tab, message: &str, demo: bool) -> LoginScreen {
+        let mut s = LoginScreen::new(demo, Some(message));
         s.username.set(username);
         s.focus = 1;
         s.locked = Some(tab);
@@ -112,7 +113,7 @@ impl LoginScreen {
                     c.clear();
                 }
                 self.focus = 1;
-                self.set_message(&e.to_string(), true);
+                self.set_message(&super::sentence(&e), true);
                 None
             }
         }
@@ -162,7 +163,7 @@ impl LoginScreen {
                 theme.warning()
             };
             frame.render_widget(
-                Paragraph::new(Line::from(Span::styled(text.clone(), style)))
+                Paragraph::new(Line::from(Span::styled(inert(text), style)))
                     .wrap(Wrap { trim: true }),
                 Rect::new(inner.x + 2, msg_y, inner.width - 4, 3),
             );

@@ -35,7 +35,18 @@ impl Outcome {
     pub fn from_error(e: ServiceError) -> Outcome {
         match e {
             ServiceError::SessionEnded => Outcome::SessionEnded(e.to_string()),
-            other => Outcome::Show(Popup::error(&other.to_string())),
+            other => Outcome::Show(Popup::error(&sentence(&other))),
         }
+    }
+}
+
+/// The sentence a person sees for an error; storage details go to the log instead.
+pub fn sentence(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Store(detail) => {
+            tracing::error!(error = %detail, "storage error");
+            "The data could not be read or written: nothing was changed. The details are in the log.".into()
+        }
+        other => other.to_string(),
     }
 }

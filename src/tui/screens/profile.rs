@@ -4,8 +4,8 @@
 
 use super::Outcome;
 use super::choose_password::feedback;
-use crate::crypto::Password;
 use crate::domain::{AuditEvent, Outcome as EventOutcome};
+use crate::service::Password;
 use crate::service::two_factor::{self, Enrolment};
 use crate::service::{Session, audit, auth};
 use crate::tui::action::Action;
@@ -107,7 +107,7 @@ impl ProfileScreen {
                             Outcome::from_error(e)
                         }
                         Err(e) => {
-                            form.note = Some((e.to_string(), true));
+                            form.note = Some((super::sentence(&e), true));
                             self.editing = Some(Editing::Password(form));
                             Outcome::Nothing
                         }
@@ -122,7 +122,10 @@ impl ProfileScreen {
                 }
             },
             Some(Editing::Enrol(enrolment, mut form)) => match form.handle_key(key) {
-                FormEvent::Cancel => Outcome::Nothing,
+                FormEvent::Cancel => match two_factor::cancel_enrolment(s) {
+                    Ok(()) => Outcome::Nothing,
+                    Err(e) => Outcome::from_error(e),
+                },
                 FormEvent::Submit => match two_factor::confirm_enrolment(s, form.value(0).trim()) {
                     Ok(()) => {
                         let reloaded = self.reload(s);
@@ -137,7 +140,7 @@ impl ProfileScreen {
                     Err(e @ crate::service::ServiceError::SessionEnded) => Outcome::from_error(e),
                     Err(e) => {
                         form.fields[0].clear();
-                        form.note = Some((e.to_string(), true));
+                        form.note = Some((super::sentence(&e), true));
                         self.editing = Some(Editing::Enrol(enrolment, form));
                         Outcome::Nothing
                     }
@@ -249,14 +252,7 @@ impl ProfileScreen {
                     .and_then(|r| r.as_str())
                     .unwrap_or("");
                 Row::new(vec![
-                    Line::from(
-                        e.event
-                            .at
-                            .to_rfc3339()
-                            .get(..19)
-                            .unwrap_or_default()
-                            .replace('T', " "),
-                    ),
+                    Line::from(e.event.at.to_second()),
                     Line::from(Span::styled(text, style)),
                     Line::from(inert(&e.event.origin.summary())),
                     Line::from(inert(reason)),

@@ -50,16 +50,17 @@ impl StateFilter {
 
 /// A confirmed change to one account.
 pub enum Pending {
-    Disable(UserId, String),
+    Disable(UserId),
     Enable(UserId, String),
     Reset(UserId, String),
     Unlock(UserId, String),
-    TwoFactor(UserId, String, bool),
-    OrgTwoFactor(OrgId, String, bool),
+    TwoFactor(UserId, bool),
+    OrgTwoFactor(OrgId, bool),
 }
 
 enum FormKind {
     NewUser,
+    DisplayName(UserId),
     NewOrg,
     Role(UserId),
     Expiry(UserId),
@@ -93,13 +94,6 @@ fn state_of(row: &UserOverview, now: Millis) -> StateFilter {
 fn cycle<T: Copy + PartialEq>(options: &[Option<T>], current: Option<T>) -> Option<T> {
     let i = options.iter().position(|o| *o == current).unwrap_or(0);
     options[(i + 1) % options.len()]
-}
-
-fn short_time(t: Millis) -> String {
-    t.to_rfc3339()
-        .get(..16)
-        .unwrap_or_default()
-        .replace('T', " ")
 }
 
 impl Default for UsersScreen {
@@ -239,6 +233,16 @@ impl UsersScreen {
                     ),
                 ))
             }
+            Action::Edit if s.may(Perm::UserEdit) => {
+                if let Some(row) = self.current() {
+                    let mut f = Form::new(
+                        &format!("Name of {}", inert(&row.user.username)),
+                        vec![Field::new("Display name", 100)],
+                    );
+                    f.fields[0].set(&row.user.display_name);
+                    self.form = Some((FormKind::DisplayName(row.user.id), f));
+                }
+            }
             Action::Role if s.may(Perm::UserEdit) => {
                 if let Some(row) = self.current() {
                     let mut f = Form::new(
@@ -257,7 +261,7 @@ impl UsersScreen {
                         vec![Field::new("Expires on", 10)],
                     );
                     if let Some(t) = row.user.expires_at {
-                        f.fields[0].set(t.to_rfc3339().get(..10).unwrap_or_default());
+                        f.fields[0].set(&t.to_date());
                     }
                     f.note = Some(("YYYY-MM-DD: the account stops working from 00:00 UTC that day. Blank: never.".into(), false));
                     self.form = Some((FormKind::Expiry(row.user.id), f));
@@ -273,7 +277,7 @@ impl UsersScreen {
                                 "Disable {}? Their sessions end and their password stops working.",
                                 inert(&name)
                             ),
-                            Pending::Disable(row.user.id, name),
+                            Pending::Disable(row.user.id),
                         )
                     } else {
                         ask(
@@ -318,7 +322,7 @@ impl UsersScreen {
                     return ask(
                         "Two-factor login",
                         &format!("{verb} two-factor login for {}?", inert(&name)),
-                        Pending::TwoFactor(row.user.id, name, on),
+                        Pending::TwoFactor(row.user.id, on),
                     );
                 }
             }
@@ -336,7 +340,7 @@ impl UsersScreen {
                             "{verb} two-factor login for everyone in {}?",
                             inert(&org.name)
                         ),
-                        Pending::OrgTwoFactor(org.id, org.code.clone(), on),
+                        Pending::OrgTwoFactor(org.id, on),
                     );
                 }
             }
@@ -370,6 +374,9 @@ impl UsersScreen {
                     &format!("Created {} ({}).", o.code, o.name),
                 ))
             }),
+            FormKind::DisplayName(id) => {
+                users::set_display_name(s, *id, form.value(0)).map(|_| None)
+            }
             FormKind::Role(id) => match form.value(0).trim().parse::<Role>() {
                 Ok(role) => users::set_role(s, *id, role).map(|_| None),
                 Err(e) => Err(crate::service::ServiceError::Invalid(format!(
@@ -394,7 +401,7 @@ impl UsersScreen {
             }
             Err(e) => {
                 let mut form = form;
-                form.note = Some((e.to_string(), true));
+                form.note = Some((super::sentence(&e), true));
                 self.form = Some((kind, form));
                 Outcome::Nothing
             }
@@ -427,7 +434,7 @@ impl UsersScreen {
 
     pub fn confirmed(&mut self, s: &Session, p: Pending) -> Outcome {
         let result = match p {
-            Pending::Disable(id, _) => users::disable(s, id).map(|_| None),
+            Pending::Disable(id) => users::disable(s, id).map(|_| None),
             Pending::Enable(id, name) => users::enable(s, id)
                 .map(|issued| Some(code_popup("Account enabled", &name, &issued))),
             Pending::Unlock(id, name) => users::unlock(s, id).map(|_| {
@@ -438,12 +445,8 @@ impl UsersScreen {
             }),
             Pending::Reset(id, name) => users::reset_password(s, id)
                 .map(|issued| Some(code_popup("Password reset", &name, &issued))),
-            Pending::TwoFactor(id, _, on) => {
-                users::set_two_factor_required(s, id, on).map(|_| None)
-            }
-            Pending::OrgTwoFactor(id, _, on) => {
-                orgs::set_two_factor_required(s, id, on).map(|_| None)
-            }
+            Pending::TwoFactor(id, on) => users::set_two_factor_required(s, id, on).map(|_| None),
+            Pending::OrgTwoFactor(id, on) => orgs::set_two_factor_required(s, id, on).map(|_| None),
         };
         match result {
             Ok(popup) => {
@@ -490,14 +493,14 @@ impl UsersScreen {
                     ),
                     format!(
                         "Expires: {}",
-                        u.expires_at.map_or("never".into(), short_time)
+                        u.expires_at.map_or("never".into(), Millis::to_minute)
                     ),
-                    format!("Created: {}", short_time(u.created_at)),
+                    format!("Created: {}", Millis::to_minute(u.created_at)),
                     format!(
                         "Last login: {}",
                         u.last_login_at.map_or("never".into(), |t| format!(
                             "{} from {}",
-                            short_time(t),
+                            Millis::to_minute(t),
                             inert(u.last_login_from.as_deref().unwrap_or("?"))
                         ))
                     ),
@@ -552,7 +555,7 @@ impl UsersScreen {
         // Below 110 columns the display name goes and times lose their year.
         let wide = table.width >= 110;
         let time = |t: Millis| {
-            let full = short_time(t);
+            let full = Millis::to_minute(t);
             if wide {
                 full
             } else {
@@ -598,9 +601,9 @@ impl UsersScreen {
                     _ => theme.error(),
                 };
                 let mut cells = vec![
-                    Line::from(inert(&r.user.username)),
+                    Line::from(fit(&inert(&r.user.username), fixed[0])),
                     Line::from(fit(&inert(&r.user.display_name), 20)),
-                    Line::from(inert(&r.org_code)),
+                    Line::from(fit(&inert(&r.org_code), if wide { 9 } else { 8 })),
                     Line::from(r.user.role.as_str()),
                     Line::from(Span::styled(StateFilter::label(Some(state)), state_style)),
                     Line::from(match (r.user.two_factor, r.user.require_two_factor) {
@@ -643,6 +646,7 @@ impl UsersScreen {
                 "reset password",
             ),
             (Some(Perm::UserUnlock), Action::Unlock, "unlock"),
+            (Some(Perm::UserEdit), Action::Edit, "name"),
             (Some(Perm::UserEdit), Action::Role, "role"),
             (Some(Perm::UserEdit), Action::Expiry, "expiry"),
             (Some(Perm::UserEdit), Action::TwoFactor, "2FA"),
@@ -704,7 +708,7 @@ fn code_popup(title: &str, username: &str, issued: &users::IssuedCode) -> Popup 
         String::new(),
         format!(
             "Read it to them by phone. It works once, until {} UTC.",
-            short_time(issued.expires_at)
+            Millis::to_minute(issued.expires_at)
         ),
         "It is shown only now: it cannot be displayed again.".into(),
     ];

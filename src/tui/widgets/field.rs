@@ -20,7 +20,8 @@ impl Field {
     pub fn new(label: &'static str, max_chars: usize) -> Field {
         Field {
             label,
-            value: Zeroizing::new(String::new()),
+            // Reserved up front: growing would leave unwiped copies of what was typed.
+            value: Zeroizing::new(String::with_capacity(max_chars * 4)),
             masked: false,
             max_chars,
         }
@@ -38,7 +39,8 @@ impl Field {
     }
 
     pub fn clear(&mut self) {
-        self.value.clear();
+        zeroize::Zeroize::zeroize(&mut *self.value);
+        self.value.reserve(self.max_chars * 4);
     }
 
     pub fn set(&mut self, text: &str) {

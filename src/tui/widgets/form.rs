@@ -2,6 +2,7 @@
 //! submits, Esc cancels. The owner decides what submitting means.
 
 use super::field::Field;
+use crate::tui::sanitize::inert;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -81,7 +82,10 @@ impl Form {
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.title())
-                .title(Span::styled(format!(" {} ", self.title), theme.title()));
+                .title(Span::styled(
+                    format!(" {} ", inert(&self.title)),
+                    theme.title(),
+                ));
             frame.render_widget(Clear, area);
             let inner = block.inner(area);
             frame.render_widget(block, area);
@@ -107,7 +111,7 @@ impl Form {
             let area = Rect::new(inner.x + 2, note_y, inner.width.saturating_sub(4), h.max(1));
             if area.y < inner.bottom() {
                 frame.render_widget(
-                    Paragraph::new(Line::from(Span::styled(text.clone(), style)))
+                    Paragraph::new(Line::from(Span::styled(inert(text), style)))
                         .wrap(Wrap { trim: true }),
                     area,
                 );
