@@ -24,6 +24,18 @@ row_id!(
     /// A row of the `orgs` table.
     OrgId
 );
+row_id!(
+    /// A row of the `cases` table (people use the reference, `PE-2026-000123`).
+    CaseId
+);
+row_id!(
+    /// A diary note of a case.
+    NoteId
+);
+row_id!(
+    /// A document attached to a case.
+    DocumentId
+);
 
 /// A login session: random, so it can be written to logs and audit rows without
 /// revealing how many sessions there have been.

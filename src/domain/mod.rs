@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod cases;
 pub mod ids;
 pub mod origin;
 pub mod people;
@@ -11,7 +12,8 @@ pub mod time;
 
 pub use action::Action;
 pub use audit::{Actor, AuditEvent, NewAuditEvent, Outcome, Target};
-pub use ids::{OrgId, SessionId, UserId};
+pub use cases::{Case, CaseStatus, CaseType, DocumentMeta, Note, Priority, StatusChange};
+pub use ids::{CaseId, DocumentId, NoteId, OrgId, SessionId, UserId};
 pub use origin::Origin;
 pub use people::{Org, OrgKind, User, UserState};
 pub use role::Role;

@@ -23,6 +23,10 @@ pub const CORE: &[Migration] = &[
         number: 3,
         sql: include_str!("migrations/0003_two_factor.sql"),
     },
+    Migration {
+        number: 4,
+        sql: include_str!("migrations/0004_cases.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

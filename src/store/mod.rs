@@ -4,6 +4,7 @@
 //! layer holds: a change and its audit event commit together.
 
 pub mod audit;
+pub mod cases;
 pub mod files;
 pub mod keyring;
 pub mod meta;

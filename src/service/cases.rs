@@ -1,0 +1,462 @@
+//! Cases: create, list and search (paged, within the caller's scope), open the case file
+//! (an audited view), edit with optimistic concurrency, assign, move through the
+//! workflow, diary notes (voided, never deleted) and documents (kept encrypted in the
+//! database). Client roles see only client-visible notes and documents, by every path.
+
+use super::policy::Grant;
+use super::session::{Act, Caller};
+use super::{Result, ServiceError, Session};
+use crate::domain::{
+    Action, Case, CaseId, CaseStatus, CaseType, DocumentId, DocumentMeta, Millis, Note, NoteId,
+    OrgId, OrgKind, Priority, Role, StatusChange, Target, UserId,
+};
+use crate::store::{self, Conn, cases::Scope};
+use sha2::{Digest, Sha256};
+
+pub use crate::store::cases::{ListQuery, Sort};
+
+/// The largest document accepted (the whole file is kept inside the database).
+pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
+const PAGE_LIMIT: i64 = 200;
+
+fn case_target(c: &Case) -> Target {
+    Target::new("case", c.id, &c.reference)
+}
+
+/// What the grant lets the caller see. Called only after the policy granted something.
+fn scope_of(caller: &Caller) -> Scope {
+    match caller.grant {
+        Grant::Assigned | Grant::OwnNotes => Scope {
+            assignee: Some(caller.user.id),
+            ..Scope::default()
+        },
+        Grant::OwnOrg | Grant::OwnOrgClientVisible => Scope {
+            client_org: Some(caller.org.id),
+            ..Scope::default()
+        },
+        _ => Scope::default(),
+    }
+}
+
+/// Load a case the caller may act on; anything else is NotFound.
+fn case_in_scope(act: &Act<'_, '_>, id: CaseId) -> Result<Case> {
+    let case =
+        store::cases::get(act.tx, id, scope_of(act.caller))?.ok_or(ServiceError::NotFound)?;
+    Ok(case)
+}
+
+fn sees_internal(caller: &Caller) -> bool {
+    caller.user.role.is_internal()
+}
+
+fn valid_text(what: &str, text: &str, max: usize, required: bool) -> Result<String> {
+    let text = text.trim();
+    if (required && text.is_empty())
+        || text.chars().count() > max
+        || text.chars().any(|c| c.is_control() && c != '\n')
+    {
+        let size = if required {
+            format!("1 to {max}")
+        } else {
+            format!("at most {max}")
+        };
+        return Err(ServiceError::Invalid(format!(
+            "{what} is {size} characters with no control characters."
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+/// `YYYY-MM-DD` or the UK `DD/MM/YYYY` (never month first), as `YYYY-MM-DD`.
+pub fn parse_date(what: &str, text: &str) -> Result<Option<String>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+        .map_err(|_| {
+            ServiceError::Invalid(format!(
+                "{what} \"{text}\" is not a date (YYYY-MM-DD or DD/MM/YYYY)."
+            ))
+        })
+}
+
+/// A new instruction.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub client_org: OrgId,
+    pub client_ref: Option<String>,
+    pub case_type: CaseType,
+    pub subject_name: String,
+    pub subject_dob: Option<String>,
+    pub subject_address: String,
+    pub priority: Priority,
+    pub due_date: Option<String>,
+}
+
+/// The checked fields of a new or edited case.
+struct Checked {
+    client_ref: Option<String>,
+    subject_name: String,
+    subject_dob: Option<String>,
+    subject_address: String,
+    due_date: Option<String>,
+}
+
+fn check_fields(
+    client_ref: Option<&str>,
+    name: &str,
+    dob: Option<&str>,
+    address: &str,
+    due: Option<&str>,
+) -> Result<Checked> {
+    Ok(Checked {
+        client_ref: client_ref
+            .map(|r| valid_text("A client reference", r, 64, false))
+            .transpose()?
+            .filter(|r| !r.is_empty()),
+        subject_name: valid_text("The subject's name", name, 200, true)?,
+        subject_dob: dob
+            .map(|d| parse_date("The date of birth", d))
+            .transpose()?
+            .flatten(),
+        subject_address: valid_text("The address", address, 500, false)?,
+        due_date: due
+            .map(|d| parse_date("The due date", d))
+            .transpose()?
+            .flatten(),
+    })
+}
+
+/// Insert one case inside `tx` (shared with the CSV import): checks done by the caller.
+pub(crate) fn insert_checked(tx: &Conn, c: &NewCase, by: UserId, now: Millis) -> Result<Case> {
+    let f = check_fields(
+        c.client_ref.as_deref(),
+        &c.subject_name,
+        c.subject_dob.as_deref(),
+        &c.subject_address,
+        c.due_date.as_deref(),
+    )?;
+    if let Some(r) = &f.client_ref
+        && store::cases::client_ref_taken(tx, c.client_org, r)?
+    {
+        return Err(ServiceError::Conflict(format!(
+            "The client reference {r} is already on file for this client."
+        )));
+    }
+    let year = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now.0)
+        .map_or(1970, |t| chrono::Datelike::year(&t));
+    let reference = store::cases::next_reference(tx, super::install::INTERNAL_CODE, year)?;
+    let id = store::cases::insert(
+        tx,
+        &store::cases::NewCaseRow {
+            reference: &reference,
+            client_org_id: c.client_org,
+            client_ref: f.client_ref.as_deref(),
+            case_type: c.case_type,
+            subject_name: &f.subject_name,
+            subject_dob: f.subject_dob.as_deref(),
+            subject_address: &f.subject_address,
+            priority: c.priority,
+            due_date: f.due_date.as_deref(),
+            by,
+        },
+        now,
+    )?;
+    store::cases::get(tx, id, Scope::default())?.ok_or(ServiceError::NotFound)
+}
+
+/// Open a case for a client: staff for any client, client users for their own.
+pub fn create(s: &Session, c: &NewCase) -> Result<Case> {
+    s.act(Action::CaseCreate, Target::kind_only("case"), |act| {
+        let org = store::orgs::get(act.tx, c.client_org)?.ok_or(ServiceError::NotFound)?;
+        if act.caller.grant == Grant::OwnOrg && org.id != act.caller.org.id {
+            return Err(ServiceError::NotFound);
+        }
+        if org.kind != OrgKind::Client {
+            return Err(ServiceError::Invalid(
+                "A case belongs to a client organisation.".into(),
+            ));
+        }
+        let case = insert_checked(act.tx, c, act.caller.user.id, s.now())?;
+        act.target = case_target(&case);
+        act.note("client", org.code.as_str());
+        Ok(case)
+    })
+}
+
+/// One page of the cases the caller may see (never all of them at once).
+pub fn list(s: &Session, query: &ListQuery) -> Result<Vec<Case>> {
+    s.act(Action::CaseList, Target::kind_only("case"), |act| {
+        let mut q = query.clone();
+        q.scope = scope_of(act.caller);
+        q.limit = q.limit.clamp(1, PAGE_LIMIT);
+        let page = store::cases::list(act.tx, &q)?;
+        act.note("offset", q.offset);
+        act.note("rows", page.len());
+        act.note(
+            "references",
+            page.iter().map(|c| c.reference.clone()).collect::<Vec<_>>(),
+        );
+        Ok(page)
+    })
+}
+
+/// Search reference, client reference, subject name and address (prefixes, diacritics
+/// folded), within the caller's scope. The search itself is audited, with its terms.
+pub fn search(s: &Session, terms: &str, limit: i64) -> Result<Vec<Case>> {
+    s.act(Action::CaseList, Target::kind_only("case"), |act| {
+        act.note("search", terms);
+        let found = store::cases::search(
+            act.tx,
+            terms,
+            scope_of(act.caller),
+            limit.clamp(1, PAGE_LIMIT),
+        )?;
+        act.note(
+            "references",
+            found
+                .iter()
+                .map(|c| c.reference.clone())
+                .collect::<Vec<_>>(),
+        );
+        Ok(found)
+    })
+}
+
+/// The case file as the caller may see it.
+#[derive(Debug, Clone)]
+pub struct CaseFile {
+    pub case: Case,
+    pub notes: Vec<Note>,
+    pub documents: Vec<DocumentMeta>,
+    /// Status moves, oldest first.
+    pub history: Vec<StatusChange>,
+}
+
+/// Open a case: an audited view.
+pub fn open(s: &Session, id: CaseId) -> Result<CaseFile> {
+    s.act(Action::CaseView, Target::id_only("case", id), |act| {
+        let case = case_in_scope(act, id)?;
+        act.target = case_target(&case);
+        let internal = sees_internal(act.caller);
+        let mut notes = store::cases::notes(act.tx, id, internal)?;
+        if act.caller.user.role != Role::Supervisor {
+            // A voided note's words are kept for supervisors only.
+            for n in notes.iter_mut().filter(|n| n.voided.is_some()) {
+                n.body.clear();
+            }
+        }
+        Ok(CaseFile {
+            documents: store::cases::documents(act.tx, id, internal)?,
+            history: store::cases::status_history(act.tx, id)?,
+            notes,
+            case,
+        })
+    })
+}
+
+/// New details for a case, made from `version` (the one the editor was shown).
+#[derive(Debug, Clone)]
+pub struct Details {
+    pub client_ref: Option<String>,
+    pub case_type: CaseType,
+    pub subject_name: String,
+    pub subject_dob: Option<String>,
+    pub subject_address: String,
+    pub priority: Priority,
+    pub due_date: Option<String>,
+}
+
+/// Edit details. Someone else's save in between is a Conflict that names them: nothing
+/// is overwritten silently.
+pub fn edit(s: &Session, id: CaseId, version: i64, d: &Details) -> Result<Case> {
+    s.act(Action::CaseEditDetails, Target::id_only("case", id), |act| {
+        let case = case_in_scope(act, id)?;
+        act.target = case_target(&case);
+        if case.version != version {
+            let who = store::users::get(act.tx, case.updated_by)?.map_or_else(|| "someone".into(), |u| u.username);
+            return Err(ServiceError::Conflict(format!(
+                "{who} changed this case at {} UTC: reload it to see their change before editing.",
+                case.updated_at.to_minute()
+            )));
+        }
+        let f = check_fields(
+            d.client_ref.as_deref(),
+            &d.subject_name,
+            d.subject_dob.as_deref(),
+            &d.subject_address,
+            d.due_date.as_deref(),
+        )?;
+        if let Some(r) = &f.client_ref
+            && case.client_ref.as_deref() != Some(r.as_str())
+            && store::cases::client_ref_taken(act.tx, case.client_org_id, r)?
+        {
+            return Err(ServiceError::Conflict(format!("The client reference {r} is already on file for this client.")));
+        }
+        let row = store::cases::DetailsRow {
+            client_ref: f.client_ref.as_deref(),
+            case_type: d.case_type,
+            subject_name: &f.subject_name,
+            subject_dob: f.subject_dob.as_deref(),
+            subject_address: &f.subject_address,
+            priority: d.priority,
+            due_date: f.due_date.as_deref(),
+        };
+        store::cases::update_details(act.tx, id, version, &row, act.caller.user.id, s.now())?;
+        store::cases::get(act.tx, id, Scope::default())?.ok_or(ServiceError::NotFound)
+    })
+}
+
+/// Assign a case to a caseworker or supervisor of the agency (or to nobody).
+pub fn assign(s: &Session, id: CaseId, to: Option<UserId>) -> Result<()> {
+    s.act(Action::CaseAssign, Target::id_only("case", id), |act| {
+        let case = case_in_scope(act, id)?;
+        act.target = case_target(&case);
+        if let Some(uid) = to {
+            let user = store::users::get(act.tx, uid)?.ok_or(ServiceError::NotFound)?;
+            if !matches!(user.role, Role::Caseworker | Role::Supervisor)
+                || !user.can_log_in(s.now())
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "{} is not an enabled caseworker or supervisor.",
+                    user.username
+                )));
+            }
+            act.note("to", user.username.as_str());
+        }
+        store::cases::set_assignee(act.tx, id, to, act.caller.user.id, s.now())
+            .map_err(ServiceError::from)
+    })
+}
+
+/// Move a case along its workflow; closing needs the close permission (supervisors).
+pub fn set_status(s: &Session, id: CaseId, to: CaseStatus) -> Result<()> {
+    let action = if to == CaseStatus::Closed {
+        Action::CaseClose
+    } else {
+        Action::CaseProgressStatus
+    };
+    s.act(action, Target::id_only("case", id), |act| {
+        let case = case_in_scope(act, id)?;
+        act.target = case_target(&case);
+        if !case.status.can_move_to(to) {
+            return Err(ServiceError::Invalid(format!(
+                "A case cannot go from {} to {to}.",
+                case.status
+            )));
+        }
+        act.note("from", case.status.as_str());
+        act.note("to", to.as_str());
+        store::cases::set_status(act.tx, &case, to, act.caller.user.id, s.now())
+            .map_err(ServiceError::from)
+    })
+}
+
+/// Add a diary note; clients may add only client-visible ones (messages).
+pub fn add_note(s: &Session, id: CaseId, body: &str, client_visible: bool) -> Result<NoteId> {
+    let action = if client_visible {
+        Action::ClientNoteAdd
+    } else {
+        Action::InternalNoteAdd
+    };
+    s.act(action, Target::id_only("case", id), |act| {
+        let case = case_in_scope(act, id)?;
+        act.target = case_target(&case);
+        let body = valid_text("A note", body, 20_000, true)?;
+        act.note("client_visible", client_visible);
+        store::cases::insert_note(
+            act.tx,
+            id,
+            act.caller.user.id,
+            client_visible,
+            &body,
+            s.now(),
+        )
+        .map_err(ServiceError::from)
+    })
+}
+
+/// Void a note entered in error: it stays, marked, with the reason.
+pub fn void_note(s: &Session, note: NoteId, reason: &str) -> Result<()> {
+    s.act(Action::NoteVoid, Target::id_only("note", note), |act| {
+        let n = store::cases::note(act.tx, note)?.ok_or(ServiceError::NotFound)?;
+        let case = store::cases::get(act.tx, n.case_id, Scope::default())?
+            .ok_or(ServiceError::NotFound)?;
+        act.target = Target::new("note", note, &case.reference);
+        if act.caller.grant == Grant::OwnNotes && n.author_id != act.caller.user.id {
+            return Err(ServiceError::NotFound);
+        }
+        let reason = valid_text("A reason", reason, 500, true)?;
+        if !store::cases::void_note(act.tx, note, act.caller.user.id, &reason, s.now())? {
+            return Err(ServiceError::Conflict(
+                "That note was already voided.".into(),
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// Attach a document; clients' documents are always client-visible.
+pub fn add_document(
+    s: &Session,
+    id: CaseId,
+    file_name: &str,
+    media_type: &str,
+    content: &[u8],
+    client_visible: bool,
+) -> Result<DocumentMeta> {
+    s.act(Action::AttachmentAdd, Target::id_only("case", id), |act| {
+        let case = case_in_scope(act, id)?;
+        act.target = case_target(&case);
+        if content.len() > MAX_DOCUMENT_BYTES {
+            return Err(ServiceError::Invalid(format!(
+                "A document can be at most {} MB.",
+                MAX_DOCUMENT_BYTES / (1024 * 1024)
+            )));
+        }
+        let name = valid_text("A file name", file_name, 255, true)?;
+        let visible = client_visible || !sees_internal(act.caller);
+        let sha = Sha256::digest(content);
+        let doc = store::cases::insert_document(
+            act.tx,
+            &store::cases::NewDocument {
+                case: id,
+                file_name: &name,
+                media_type: media_type.trim(),
+                content,
+                sha256: &sha,
+                client_visible: visible,
+                by: act.caller.user.id,
+            },
+            s.now(),
+        )?;
+        act.note("document", doc.0);
+        act.note("sha256", hex::encode(sha));
+        let docs = store::cases::documents(act.tx, id, true)?;
+        docs.into_iter()
+            .find(|d| d.id == doc)
+            .ok_or(ServiceError::NotFound)
+    })
+}
+
+/// A document's content: an audited view. Internal documents are NotFound to clients.
+pub fn view_document(s: &Session, doc: DocumentId) -> Result<(DocumentMeta, Vec<u8>)> {
+    s.act(
+        Action::AttachmentView,
+        Target::id_only("document", doc),
+        |act| {
+            let (meta, content) =
+                store::cases::document(act.tx, doc)?.ok_or(ServiceError::NotFound)?;
+            let case = case_in_scope(act, meta.case_id)?;
+            act.target = Target::new("document", doc, &case.reference);
+            if !meta.client_visible && !sees_internal(act.caller) {
+                return Err(ServiceError::NotFound);
+            }
+            act.note("file_name", meta.file_name.as_str());
+            Ok((meta, content))
+        },
+    )
+}
