@@ -5,7 +5,8 @@
 use crate::config::Config;
 use crate::service::Password;
 use crate::service::{
-    self, Pecs, ServiceError, Session, audit, demo, install::InitRequest, slots, users,
+    self, Pecs, ServiceError, Session, audit, demo, install::InitRequest, instructions, slots,
+    users,
 };
 use crate::tui::keymap::Keymap;
 use crate::tui::terminal::TerminalGuard;
@@ -60,6 +61,19 @@ pub enum Command {
         /// Print the logins and stop; do not open the terminal UI.
         #[arg(long)]
         no_tui: bool,
+        /// How many demo cases to seed (a new demo only).
+        #[arg(long, default_value_t = 500, value_name = "N")]
+        cases: usize,
+    },
+    /// Client instructions from CSV: all rows or none.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Cases the caller may see, as CSV or JSON on standard output.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
     },
     /// The audit log.
     Audit {
@@ -85,6 +99,34 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// One new case per row (header: client_ref, case_type, subject_name, subject_dob,
+    /// subject_address, due_date, notes; any order).
+    Cases {
+        file: PathBuf,
+        /// The client organisation's code, e.g. HARLOW.
+        #[arg(long, value_name = "CODE")]
+        client: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    Cases {
+        #[arg(long, value_name = "CODE")]
+        client: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Recompute the hash chain and compare it with the checkpoint; exit 0 only if intact.
     Verify,
@@ -106,33 +148,49 @@ pub enum RecoveryCodeCommand {
 }
 
 /// A failure: the sentence for stderr.
-struct Failure(String);
+/// Why a command failed: one sentence, or a refused import's list of problems.
+enum Failure {
+    Sentence(String),
+    Refused(Vec<String>),
+}
 
 impl From<ServiceError> for Failure {
     fn from(e: ServiceError) -> Self {
-        Failure(e.to_string())
+        match e {
+            ServiceError::ImportRefused(problems) => Failure::Refused(problems),
+            other => Failure::Sentence(other.to_string()),
+        }
     }
 }
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure(format!("Input or output failed: {e}."))
+        Failure::Sentence(format!("Input or output failed: {e}."))
     }
 }
 
 pub fn run(cli: Cli) -> ExitCode {
     match dispatch(&cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(sentence)) => {
+        Err(Failure::Sentence(sentence)) => {
             tracing::warn!(%sentence, "command failed");
             eprintln!("pecs: {sentence}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Refused(problems)) => {
+            // A refused import: one sentence, then every problem, one a line.
+            eprintln!("pecs: The file was not imported: nothing was changed. Problems:");
+            for p in &problems {
+                eprintln!("  {p}");
+            }
             ExitCode::from(1)
         }
     }
 }
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
-    let config = Config::load(cli.config.as_deref()).map_err(|e| Failure(e.to_string()))?;
+    let config =
+        Config::load(cli.config.as_deref()).map_err(|e| Failure::Sentence(e.to_string()))?;
     let dir = match &cli.command {
         Some(Command::Demo { .. }) => cli.data_dir.clone().unwrap_or_else(demo_dir),
         _ => config.data_dir(
@@ -166,10 +224,10 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Demo { no_tui } => {
+        Command::Demo { no_tui, cases } => {
             if pecs.is_installed() {
                 if !demo::is_marked_demo(&pecs)? {
-                    return Err(Failure(format!(
+                    return Err(Failure::Sentence(format!(
                         "{} holds real data, not a demo: give another --data-dir.",
                         dir.display()
                     )));
@@ -177,6 +235,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 println!("Reopened the demo data in {}.", dir.display());
             } else {
                 demo::create(&pecs, audit::current_origin())?;
+                demo::seed_cases(&pecs, *cases, audit::current_origin())?;
                 println!("Created demo data in {}.", dir.display());
             }
             print_demo_logins();
@@ -186,6 +245,39 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 run_ui(pecs, &config)
             }
         }
+        Command::Import {
+            command: ImportCommand::Cases { file, client },
+        } => {
+            let bytes = std::fs::read(file)
+                .map_err(|e| Failure::Sentence(format!("Cannot read {}: {e}.", file.display())))?;
+            with_session(cli, &pecs, |s| {
+                match instructions::import_csv(s, client, &bytes) {
+                    Ok(done) => {
+                        let (first, last) = (done.references.first(), done.references.last());
+                        println!(
+                            "Imported {} case{} for {}: {} to {}.",
+                            done.references.len(),
+                            if done.references.len() == 1 { "" } else { "s" },
+                            done.client,
+                            first.map_or("", String::as_str),
+                            last.map_or("", String::as_str)
+                        );
+                        Ok(())
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            })
+        }
+        Command::Export {
+            command: ExportCommand::Cases { client, format },
+        } => with_session(cli, &pecs, |s| {
+            let format = match format {
+                ExportFormat::Csv => instructions::Format::Csv,
+                ExportFormat::Json => instructions::Format::Json,
+            };
+            print!("{}", instructions::export(s, client, format)?);
+            Ok(())
+        }),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -216,9 +308,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                     );
                     Ok(())
                 }
-                (Some(problem), _) => {
-                    Err(Failure(format!("Audit log verification FAILED. {problem}")))
-                }
+                (Some(problem), _) => Err(Failure::Sentence(format!(
+                    "Audit log verification FAILED. {problem}"
+                ))),
             }
         }
         Command::ServiceKey {
@@ -258,8 +350,9 @@ fn run_ui(pecs: Pecs, config: &Config) -> Result<(), Failure> {
     if !pecs.is_installed() {
         return Err(ServiceError::NotInstalled(pecs.paths.dir.display().to_string()).into());
     }
-    let keymap = Keymap::with_overrides(&config.keys)
-        .map_err(|e| Failure(format!("The config file's key bindings are not valid: {e}")))?;
+    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| {
+        Failure::Sentence(format!("The config file's key bindings are not valid: {e}"))
+    })?;
     let options = UiOptions {
         keymap,
         theme: Theme::from_env(),
@@ -311,7 +404,7 @@ fn with_session(
 
 fn login(cli: &Cli, pecs: &Pecs) -> Result<Session, Failure> {
     let user = cli.user.as_deref().ok_or_else(|| {
-        Failure(
+        Failure::Sentence(
             "This command acts as a person: give --user NAME (and --password-stdin in scripts)."
                 .into(),
         )
@@ -337,7 +430,7 @@ fn login(cli: &Cli, pecs: &Pecs) -> Result<Session, Failure> {
     }
     if session.info().must_enrol_two_factor {
         session.logout()?;
-        return Err(Failure(
+        return Err(Failure::Sentence(
             "This account must set up two-factor login first: log in to the terminal UI (Profile)."
                 .into(),
         ));
@@ -365,7 +458,7 @@ fn read_new_password(from_stdin: bool) -> Result<Password, Failure> {
     if !from_stdin {
         let again = read_secret(false, "The same password again: ")?;
         if again.expose() != first.expose() {
-            return Err(Failure(
+            return Err(Failure::Sentence(
                 "The two passwords differ; nothing was changed.".into(),
             ));
         }

@@ -4,9 +4,9 @@
 //! so the demo's audit log reads like a real installation's.
 
 use super::install::InitRequest;
-use super::{Pecs, Result, ServiceError, auth, orgs, users};
+use super::{Pecs, Result, ServiceError, auth, cases, orgs, users};
 use crate::crypto::Password;
-use crate::domain::{Origin, Role};
+use crate::domain::{CaseStatus, Origin, Role};
 use crate::store::keyring;
 
 pub const DEMO_PASSWORD: &str = "demo-pass-PECS-2026";
@@ -92,4 +92,140 @@ pub fn create(pecs: &Pecs, origin: Origin) -> Result<()> {
         first.logout()?;
     }
     admin.logout()
+}
+
+const FIRST: [&str; 16] = [
+    "Anna", "Ben", "Chloé", "David", "Eilidh", "Farah", "George", "Hannah", "Iain", "Jessica",
+    "Kofi", "Leah", "Mohammed", "Niamh", "Oliver", "Zoë",
+];
+const LAST: [&str; 16] = [
+    "Müller",
+    "Smith",
+    "O'Brien",
+    "Nuñez",
+    "Patel",
+    "Jones",
+    "Kowalski",
+    "Taylor",
+    "Brown",
+    "Ó Súilleabháin",
+    "Williams",
+    "Ahmed",
+    "Evans",
+    "Wilson",
+    "Hughes",
+    "Davies",
+];
+const STREETS: [&str; 8] = [
+    "Mill Lane",
+    "High Street",
+    "Station Road",
+    "Church Close",
+    "Victoria Road",
+    "The Crescent",
+    "Park Avenue",
+    "Queen's Walk",
+];
+const TOWNS: [&str; 8] = [
+    "Harlow CM20 1AA",
+    "Chelmsford CM1 2BB",
+    "Leeds LS1 4DL",
+    "Bristol BS1 5TR",
+    "Norwich NR2 1AB",
+    "Cardiff CF10 1EP",
+    "York YO1 7HH",
+    "Croydon CR0 2RH",
+];
+const TYPES: [&str; 5] = [
+    "trace",
+    "Process Serving",
+    "investigation",
+    "debt-recovery",
+    "other",
+];
+
+/// `count` realistic demo cases spread over the three clients, imported as each client
+/// would send them (CSV, one transaction a client), then some assigned to the demo
+/// caseworkers, moved on, with internal notes and small documents.
+pub fn seed_cases(pecs: &Pecs, count: usize, origin: Origin) -> Result<()> {
+    let gina = pecs.login("gina.admin", &Password::new(DEMO_PASSWORD), origin.clone())?;
+    let today = pecs.now();
+    let day = 24 * 3_600_000;
+    for (k, (client, _)) in CLIENTS.iter().enumerate() {
+        let share = count / CLIENTS.len() + usize::from(k < count % CLIENTS.len());
+        if share == 0 {
+            continue;
+        }
+        let mut csv = String::from(
+            "client_ref,case_type,subject_name,subject_dob,subject_address,due_date,notes\n",
+        );
+        for i in 0..share {
+            let n = i * CLIENTS.len() + k;
+            let name = format!("{} {}", FIRST[n % 16], LAST[(n / 16 + n) % 16]);
+            let dob = format!("{:02}/{:02}/{}", 1 + n % 28, 1 + n % 12, 1950 + n % 50);
+            let address = format!("{} {}, {}", 1 + n % 140, STREETS[n % 8], TOWNS[(n / 8) % 8]);
+            let due = crate::domain::Millis(today.0 + ((n % 80) as i64 - 20) * day).to_date();
+            let note = if n.is_multiple_of(3) {
+                "Please serve at the home address first."
+            } else {
+                ""
+            };
+            csv.push_str(&format!(
+                "{}-{:05},{},\"{}\",{},\"{}\",{},{}\n",
+                &client[..2],
+                i + 1,
+                TYPES[n % 5],
+                name,
+                dob,
+                address,
+                due,
+                note
+            ));
+        }
+        super::instructions::import_csv(&gina, client, csv.as_bytes())?;
+    }
+    let sam = pecs.login(SYSADMIN, &Password::new(DEMO_PASSWORD), origin.clone())?;
+    let workers: Vec<_> = users::list(&sam)?
+        .into_iter()
+        .filter(|u| u.role == Role::Caseworker)
+        .collect();
+    sam.logout()?;
+    let page = cases::list(
+        &gina,
+        &cases::ListQuery {
+            sort: cases::Sort::Reference,
+            limit: 200,
+            ..Default::default()
+        },
+    )?;
+    for (i, case) in page.iter().enumerate().filter(|(i, _)| i % 3 != 2) {
+        if let Some(worker) = workers.get(i % workers.len().max(1)) {
+            cases::assign(&gina, case.id, Some(worker.id))?;
+        }
+        if i.is_multiple_of(4) {
+            cases::add_note(
+                &gina,
+                case.id,
+                "Checked the electoral roll: no match at the last address.",
+                false,
+            )?;
+        }
+        if i.is_multiple_of(10) {
+            let letter = format!("Letter of instruction for {}.\n", case.reference);
+            cases::add_document(
+                &gina,
+                case.id,
+                "instruction.txt",
+                "text/plain",
+                letter.as_bytes(),
+                true,
+            )?;
+        }
+    }
+    gina.logout()?;
+    let sue = pecs.login("sue.supervisor", &Password::new(DEMO_PASSWORD), origin)?;
+    for case in page.iter().step_by(5) {
+        cases::set_status(&sue, case.id, CaseStatus::Active)?;
+    }
+    sue.logout()
 }

@@ -15,6 +15,9 @@ pub enum ServiceError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// A CSV import refused whole: every problem, one a line ("row N, column C: …").
+    #[error("The file was not imported ({} problem{}): {}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.first().map(String::as_str).unwrap_or(""))]
+    ImportRefused(Vec<String>),
     #[error("{0}")]
     Invalid(String),
     /// A new password the policy refuses, with the sentence saying why (shown to the

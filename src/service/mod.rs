@@ -10,6 +10,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod install;
+pub mod instructions;
 pub mod opened;
 pub mod orgs;
 pub mod password;
