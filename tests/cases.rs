@@ -339,3 +339,61 @@ fn documents_are_not_plaintext_at_rest() {
         }
     }
 }
+
+/// Each role, the rest of the case actions: create for HARLOW, edit details, attach,
+/// view the client-visible document, CSV import, export.
+#[rstest]
+#[case::sysadmin("sam.sysadmin", ["forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden"])]
+#[case::supervisor("sue.supervisor", ["ok", "ok", "ok", "ok", "ok", "ok"])]
+#[case::assigned_caseworker("carl.caseworker", ["forbidden", "ok", "ok", "ok", "forbidden", "forbidden"])]
+#[case::other_caseworker("cara.caseworker", ["forbidden", "not found", "not found", "not found", "forbidden", "forbidden"])]
+#[case::general_admin("gina.admin", ["ok", "ok", "ok", "ok", "ok", "forbidden"])]
+#[case::client_admin("hannah.harlow", ["ok", "forbidden", "ok", "ok", "ok", "ok"])]
+#[case::client_user("harry.harlow", ["ok", "forbidden", "ok", "ok", "ok", "forbidden"])]
+#[case::other_client("mia.meridian", ["not found", "forbidden", "not found", "not found", "not found", "not found"])]
+fn each_role_on_the_other_case_actions(#[case] who: &str, #[case] want: [&str; 6]) {
+    use pecs::service::instructions::{self, Format};
+    let f = fixture();
+    let harlow = org(&f.w, "HARLOW");
+    let client_doc = {
+        let sue = f.w.login("sue.supervisor");
+        let file = cases::open(&sue, f.harlow_case).unwrap();
+        sue.logout().unwrap();
+        file.documents
+            .into_iter()
+            .find(|d| d.client_visible)
+            .unwrap()
+            .id
+    };
+    let s = f.w.login(who);
+    let id = f.harlow_case;
+    let details = Details {
+        client_ref: Some("HF-1".into()),
+        case_type: CaseType::Trace,
+        subject_name: "Anna Müller".into(),
+        subject_dob: None,
+        subject_address: "2 Mill Lane".into(),
+        priority: Priority::High,
+        due_date: None,
+    };
+    let csv = format!("client_ref,case_type,subject_name\n{who}-1,trace,Someone\n");
+    let got = [
+        outcome(cases::create(
+            &s,
+            &instruction(harlow, "New Subject", &format!("{who}-new")),
+        )),
+        outcome(cases::edit(&s, id, 2, &details)),
+        outcome(cases::add_document(
+            &s,
+            id,
+            "x.txt",
+            "text/plain",
+            b"x",
+            true,
+        )),
+        outcome(cases::view_document(&s, client_doc)),
+        outcome(instructions::import_csv(&s, "HARLOW", csv.as_bytes())),
+        outcome(instructions::export(&s, "HARLOW", Format::Csv)),
+    ];
+    assert_eq!(got, want, "{who}");
+}
