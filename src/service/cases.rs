@@ -130,7 +130,8 @@ fn check_fields(
     })
 }
 
-/// Insert one case inside `tx` (shared with the CSV import): checks done by the caller.
+/// Check and insert one case inside `tx` (shared with the CSV import); the caller has
+/// checked the permission and the client.
 pub(crate) fn insert_checked(tx: &Conn, c: &NewCase, by: UserId, now: Millis) -> Result<Case> {
     let f = check_fields(
         c.client_ref.as_deref(),
