@@ -39,7 +39,7 @@ ui_actions! {
     Search => "search", "search the list";
     Open => "open", "open the selected item";
     New => "new", "create a new item";
-    Edit => "edit", "edit (a user's name)";
+    Edit => "edit", "edit (a user's name, a case)";
     Refresh => "refresh", "refresh";
     Back => "back", "go back or close";
     Quit => "quit", "back; quit from the top";
@@ -67,7 +67,14 @@ ui_actions! {
     NewOrg => "new_org", "create a client organisation";
     FilterOrg => "filter_org", "filter by organisation";
     FilterRole => "filter_role", "filter by role";
-    FilterState => "filter_state", "filter by state";
+    FilterState => "filter_state", "filter by state (cases: status)";
+    Sort => "sort", "change the sort order";
+    PrevTab => "prev_tab", "previous tab of a case file";
+    NextTab => "next_tab", "next tab of a case file";
+    Attach => "attach", "attach a file from a path";
+    Status => "status", "change a case's status";
+    Assign => "assign", "assign a case";
+    Void => "void", "void a diary note";
     ChangePassword => "change_password", "change your password";
     Confirm => "confirm", "yes, in a confirmation";
 }

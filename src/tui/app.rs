@@ -7,8 +7,8 @@ use super::action::Action;
 use super::keymap::Keymap;
 use super::sanitize::inert;
 use super::screens::{
-    Outcome, Pending, choose_password::ChoosePasswordScreen, login::LoginScreen, placeholder,
-    profile::ProfileScreen, users::UsersScreen,
+    Outcome, Pending, cases::CasesScreen, choose_password::ChoosePasswordScreen,
+    login::LoginScreen, placeholder, profile::ProfileScreen, users::UsersScreen,
 };
 use super::theme::Theme;
 use super::widgets::popup::{Popup, Tone};
@@ -60,6 +60,7 @@ pub struct Main {
     /// Until two-factor enrolment is confirmed, only the Profile is offered.
     enrolment_due: bool,
     tab: Tab,
+    cases: CasesScreen,
     users: UsersScreen,
     profile: ProfileScreen,
     notice: Option<String>,
@@ -155,6 +156,7 @@ impl App {
             Phase::Login(s) => s.paste(text),
             Phase::ChoosePassword(session, s) => s.paste(session, text),
             Phase::Main(m) => match m.tab {
+                Tab::Cases => m.cases.paste(text),
                 Tab::Users => m.users.paste(text),
                 Tab::Profile => m.profile.paste(&m.session, text),
                 _ => {}
@@ -230,12 +232,14 @@ impl App {
     fn main_key(main: &mut Main, key: &KeyEvent, action: Option<Action>) -> Outcome {
         main.notice = None;
         let typing = match main.tab {
+            Tab::Cases => main.cases.is_typing(),
             Tab::Users => main.users.is_typing(),
             Tab::Profile => main.profile.is_typing(),
             _ => false,
         };
         if typing {
             let outcome = match main.tab {
+                Tab::Cases => main.cases.handle_key(&main.session, key, action),
                 Tab::Users => main.users.handle_key(&main.session, key, action),
                 _ => main.profile.handle_key(&main.session, key, action),
             };
@@ -258,6 +262,7 @@ impl App {
             (Some(Action::Refresh), _) => main.refresh_current(),
             _ => {
                 let outcome = match main.tab {
+                    Tab::Cases => main.cases.handle_key(&main.session, key, action),
                     Tab::Users => main.users.handle_key(&main.session, key, action),
                     Tab::Profile => main.profile.handle_key(&main.session, key, action),
                     _ => Outcome::Unhandled,
@@ -335,6 +340,7 @@ impl App {
             notice = "Your account needs two-factor login: enrol on this screen (t) before anything else.".into();
         }
         let mut main = Main {
+            cases: CasesScreen::default(),
             users: UsersScreen::default(),
             profile: ProfileScreen::default(),
             enrolment_due: info.must_enrol_two_factor,
@@ -491,6 +497,9 @@ impl App {
             );
         }
         match m.tab {
+            Tab::Cases => m
+                .cases
+                .render(frame, body, theme, &self.opts.keymap, &m.session),
             Tab::Users => m
                 .users
                 .render(frame, body, theme, &self.opts.keymap, &m.session),
@@ -523,6 +532,27 @@ impl App {
         frame.render_widget(Paragraph::new(Line::from(line)), status);
     }
 
+    /// (keys, what they do) for every action but the yes of a question; the six screen
+    /// keys share one line, so the list fits 80x24.
+    fn help_entries(&self) -> Vec<(String, &'static str)> {
+        let keymap = &self.opts.keymap;
+        let screens: Vec<String> = Tab::ALL.iter().map(|(_, a, ..)| keymap.hint(*a)).collect();
+        let screen_keys = if screens == ["1", "2", "3", "4", "5", "6"] {
+            "1-6".to_string()
+        } else {
+            screens.join(" ")
+        };
+        let mut entries = vec![(screen_keys, "switch screen (see the tab bar)")];
+        entries.extend(
+            Action::ALL
+                .iter()
+                .filter(|a| **a != Action::Confirm)
+                .filter(|a| !Tab::ALL.iter().any(|(_, t, ..)| t == *a))
+                .map(|a| (keymap.keys_for(*a), a.help())),
+        );
+        entries
+    }
+
     fn render_help(&self, frame: &mut Frame) {
         let theme = &self.opts.theme;
         let width = frame.area().width.saturating_sub(2).min(110);
@@ -535,21 +565,16 @@ impl App {
             "[keys] in the config file changes these · forms: Tab moves, Enter submits",
             theme.dim(),
         ))];
-        let actions: Vec<Action> = Action::ALL
-            .iter()
-            .copied()
-            .filter(|a| *a != Action::Confirm)
-            .collect();
+        let entries = self.help_entries();
         let rows = area.height.saturating_sub(3) as usize;
-        let per_column = actions.len().div_ceil(2);
+        let per_column = entries.len().div_ceil(2);
         let column_width = (area.width.saturating_sub(3) / 2) as usize;
-        let column = |a: &Action| {
-            let text = format!("{:>9}  {}", self.opts.keymap.keys_for(*a), a.help());
-            super::sanitize::fit(&text, column_width)
+        let column = |(keys, help): &(String, &str)| {
+            super::sanitize::fit(&format!("{keys:>9}  {help}"), column_width)
         };
         for i in 0..per_column.min(rows) {
-            let left = actions.get(i).map(column).unwrap_or_default();
-            let right = actions.get(i + per_column).map(column).unwrap_or_default();
+            let left = entries.get(i).map(column).unwrap_or_default();
+            let right = entries.get(i + per_column).map(column).unwrap_or_default();
             lines.push(Line::from(format!("{left:<column_width$} {right}")));
         }
         frame.render_widget(Clear, area);
@@ -576,6 +601,7 @@ impl Main {
 
     fn refresh_current(&mut self) -> Outcome {
         match self.tab {
+            Tab::Cases => self.cases.reload(&self.session),
             Tab::Users => self.users.reload(&self.session),
             Tab::Profile => self.profile.reload(&self.session),
             _ => Outcome::Nothing,

@@ -151,6 +151,13 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::FilterOrg, &["f"]),
     (Action::FilterRole, &["g"]),
     (Action::FilterState, &["s"]),
+    (Action::Sort, &["o"]),
+    (Action::PrevTab, &["Left"]),
+    (Action::NextTab, &["Right"]),
+    (Action::Attach, &["a"]),
+    (Action::Status, &["S"]),
+    (Action::Assign, &["A"]),
+    (Action::Void, &["v"]),
     (Action::ChangePassword, &["c"]),
     (Action::Confirm, &["y"]),
 ];

@@ -1,12 +1,16 @@
 //! The screens. Each turns keys (as actions) into service calls and returns an
 //! [`Outcome`] for the app; each `render` only draws.
 
+pub mod case_file;
+pub mod cases;
 pub mod choose_password;
+mod documents;
 pub mod login;
 pub mod placeholder;
 pub mod profile;
 pub mod users;
 
+use super::widgets::form::Form;
 use super::widgets::popup::Popup;
 use crate::service::ServiceError;
 
@@ -49,4 +53,22 @@ pub fn sentence(e: &ServiceError) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// A form's submission was refused: an ended session goes back to the login screen;
+/// anything else is said under the form's fields, and the owner keeps the form open.
+pub fn form_refused(form: &mut Form, e: ServiceError) -> Outcome {
+    match e {
+        ServiceError::SessionEnded => Outcome::from_error(e),
+        other => {
+            form.note = Some((sentence(&other), true));
+            Outcome::Nothing
+        }
+    }
+}
+
+/// The option after `current` in `options`, round to the first.
+pub fn cycle<T: Copy + PartialEq>(options: &[Option<T>], current: Option<T>) -> Option<T> {
+    let i = options.iter().position(|o| *o == current).unwrap_or(0);
+    options[(i + 1) % options.len()]
 }

@@ -9,10 +9,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, theme: &Theme, tab: Tab) {
     let (title, text) = match tab {
-        Tab::Cases => (
-            "Cases",
-            "No cases to show yet: case lists, the case file and client instructions arrive with the Cases release.",
-        ),
         Tab::Archive => (
             "Archive",
             "Retention, legal holds and the paper register arrive with the Records release.",
@@ -25,7 +21,7 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme, tab: Tab) {
             "System",
             "Backup and system status arrive with the Backups release.",
         ),
-        Tab::Users | Tab::Profile => ("", ""),
+        Tab::Cases | Tab::Users | Tab::Profile => ("", ""),
     };
     frame.render_widget(
         Paragraph::new(vec![

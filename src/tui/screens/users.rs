@@ -3,7 +3,7 @@
 //! (create, role, disable / enable, expiry, unlock, reset password, two-factor).
 //! A client admin is only ever given their own organisation's accounts by the service.
 
-use super::{Outcome, Pending as AppPending};
+use super::{Outcome, Pending as AppPending, cycle, form_refused};
 use crate::domain::{Action as Perm, Millis, Org, OrgId, Role, UserId};
 use crate::service::users::{NewUser, UserOverview};
 use crate::service::{Session, orgs, users};
@@ -13,6 +13,7 @@ use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::hints;
 use crate::tui::widgets::popup::{Popup, centered};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -89,11 +90,6 @@ fn state_of(row: &UserOverview, now: Millis) -> StateFilter {
     } else {
         StateFilter::Enabled
     }
-}
-
-fn cycle<T: Copy + PartialEq>(options: &[Option<T>], current: Option<T>) -> Option<T> {
-    let i = options.iter().position(|o| *o == current).unwrap_or(0);
-    options[(i + 1) % options.len()]
 }
 
 impl Default for UsersScreen {
@@ -396,14 +392,11 @@ impl UsersScreen {
                     None => reloaded,
                 }
             }
-            Err(crate::service::ServiceError::SessionEnded) => {
-                Outcome::from_error(crate::service::ServiceError::SessionEnded)
-            }
             Err(e) => {
                 let mut form = form;
-                form.note = Some((super::sentence(&e), true));
+                let outcome = form_refused(&mut form, e);
                 self.form = Some((kind, form));
-                Outcome::Nothing
+                outcome
             }
         }
     }
@@ -512,7 +505,7 @@ impl UsersScreen {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, keys: &Keymap, s: &Session) {
-        let [filters, table, hints] = Layout::vertical([
+        let [filters, table, hint_row] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(3),
             Constraint::Length(1),
@@ -653,34 +646,13 @@ impl UsersScreen {
             (Some(Perm::OrgEdit), Action::OrgTwoFactor, "org 2FA"),
             (Some(Perm::OrgCreate), Action::NewOrg, "new org"),
         ];
-        let mut spans = Vec::new();
-        let mut used = 0;
-        let room = hints.width as usize;
-        for (perm, action, label) in allowed {
-            if perm.is_some_and(|p| !s.may(p)) {
-                continue;
-            }
-            let key = format!(" {} ", keys.hint(action));
-            let text = format!("{label} ");
-            // Keep room for the pointer to the help overlay.
-            if used + key.chars().count() + text.chars().count() + 8 > room {
-                spans.push(Span::styled(
-                    format!(" {} more", keys.hint(Action::Help)),
-                    theme.dim(),
-                ));
-                break;
-            }
-            used += key.chars().count() + text.chars().count();
-            spans.push(Span::styled(key, theme.key()));
-            spans.push(Span::styled(text, theme.dim()));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), hints);
+        let offered = hints::allowed(s, &allowed);
+        hints::render(frame, hint_row, theme, keys, &offered);
         if let Some((kind, form)) = &self.form {
-            let height = 5 + 2 * form.fields.len() as u16 + 2;
             let boxed = if matches!(kind, FormKind::Search) {
                 centered(area, 60, 7)
             } else {
-                centered(area, 72, height)
+                centered(area, 72, form.height())
             };
             form.render(frame, boxed, true, theme);
         }

@@ -40,6 +40,11 @@ impl Form {
         }
     }
 
+    /// The rows it needs drawn boxed: its fields, room for a note, the keys line.
+    pub fn height(&self) -> u16 {
+        7 + 2 * self.fields.len() as u16
+    }
+
     pub fn value(&self, i: usize) -> &str {
         self.fields.get(i).map_or("", |f| f.value())
     }

@@ -1,0 +1,569 @@
+//! The Cases screen (`1`): one page of 50 cases at a time in the caller's scope (PgDn /
+//! PgUp load the next or previous page, never all of them), sorted by due date, last
+//! change or reference, filtered by status, with due dates coloured by service level;
+//! `/` searches; Enter opens the case file; `n` opens a new case.
+
+use super::case_file::CaseFileView;
+use super::{Outcome, cycle, form_refused};
+use crate::domain::{Action as Perm, Case, CaseStatus, CaseType, Millis, Org, OrgId, Priority};
+use crate::service::cases::{self, ListQuery, NewCase, Sort};
+use crate::service::{ServiceError, Session, orgs};
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use crate::tui::sanitize::{fit, inert};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::field::Field;
+use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::hints;
+use crate::tui::widgets::popup::centered;
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
+
+/// Cases a page.
+pub const PAGE: i64 = 50;
+
+const SORTS: [Option<Sort>; 3] = [Some(Sort::Due), Some(Sort::Updated), Some(Sort::Reference)];
+
+const STATUSES: [Option<CaseStatus>; 6] = [
+    None,
+    Some(CaseStatus::New),
+    Some(CaseStatus::Active),
+    Some(CaseStatus::OnHold),
+    Some(CaseStatus::Completed),
+    Some(CaseStatus::Closed),
+];
+
+fn sort_label(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Due => "due date",
+        Sort::Updated => "last change",
+        Sort::Reference => "reference",
+    }
+}
+
+/// A stored name as people read it: `on_hold` is "on hold".
+pub fn humane(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+/// The due date's service level on `now`'s date (UTC): overdue is due before today and
+/// not completed or closed; due soon is due today or within two days.
+pub fn due_style(case: &Case, now: Millis, theme: &Theme) -> Style {
+    let Some(due) = case.due_date.as_deref() else {
+        return theme.normal();
+    };
+    if matches!(case.status, CaseStatus::Completed | CaseStatus::Closed) {
+        return theme.normal();
+    }
+    let today = now.to_date();
+    let soon = now.plus_ms(2 * 24 * Millis::HOUR).to_date();
+    if due < today.as_str() {
+        theme.error()
+    } else if due <= soon.as_str() {
+        theme.warning()
+    } else {
+        theme.normal()
+    }
+}
+
+enum ListForm {
+    Search,
+    NewCase,
+}
+
+pub struct CasesScreen {
+    page: Vec<Case>,
+    query: ListQuery,
+    selected: usize,
+    /// Search terms and what they found, shown instead of the page until Esc.
+    search: Option<(String, Vec<Case>)>,
+    file: Option<CaseFileView>,
+    form: Option<(ListForm, Form)>,
+    /// Client organisations, for their codes (roles that may list them; loaded once).
+    orgs: Option<Vec<Org>>,
+    message: Option<String>,
+    now: Millis,
+}
+
+impl Default for CasesScreen {
+    fn default() -> Self {
+        CasesScreen {
+            page: Vec::new(),
+            query: ListQuery {
+                limit: PAGE,
+                ..ListQuery::default()
+            },
+            selected: 0,
+            search: None,
+            file: None,
+            form: None,
+            orgs: None,
+            message: None,
+            now: Millis(0),
+        }
+    }
+}
+
+impl CasesScreen {
+    /// Load the current page again (and the search, and the open case file).
+    pub fn reload(&mut self, s: &Session) -> Outcome {
+        self.now = s.now();
+        if self.orgs.is_none() && s.may(Perm::UserList) {
+            match orgs::list(s) {
+                Ok(list) => self.orgs = Some(list),
+                Err(e) => return Outcome::from_error(e),
+            }
+        }
+        let page = match cases::list(s, &self.query) {
+            Ok(page) => page,
+            Err(e) => return Outcome::from_error(e),
+        };
+        self.page = page;
+        if let Some((terms, found)) = &mut self.search {
+            match cases::search(s, terms, PAGE) {
+                Ok(again) => *found = again,
+                Err(e) => return Outcome::from_error(e),
+            }
+        }
+        self.selected = self.selected.min(self.rows().len().saturating_sub(1));
+        match self.file.as_mut() {
+            Some(file) => {
+                let outcome = file.reload(s);
+                self.close_if_gone(s, outcome)
+            }
+            None => Outcome::Nothing,
+        }
+    }
+
+    /// A case file whose case went out of reach closes; `outcome` still says why.
+    fn close_if_gone(&mut self, s: &Session, outcome: Outcome) -> Outcome {
+        if self.file.as_ref().is_some_and(CaseFileView::is_gone) {
+            self.file = None;
+            if let Outcome::SessionEnded(why) = self.reload(s) {
+                return Outcome::SessionEnded(why);
+            }
+        }
+        outcome
+    }
+
+    pub fn is_typing(&self) -> bool {
+        self.form.is_some() || self.file.as_ref().is_some_and(CaseFileView::is_typing)
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        match (&mut self.form, &mut self.file) {
+            (Some((_, f)), _) => f.paste(text),
+            (None, Some(file)) => file.paste(text),
+            (None, None) => {}
+        }
+    }
+
+    /// What the table shows: the search's results, or the page.
+    fn rows(&self) -> &[Case] {
+        self.search.as_ref().map_or(&self.page, |(_, found)| found)
+    }
+
+    /// The client's code where the caller may know it, else its number.
+    fn client_label(&self, s: &Session, id: OrgId) -> String {
+        let known = self
+            .orgs
+            .iter()
+            .flatten()
+            .find(|o| o.id == id)
+            .map(|o| o.code.clone());
+        match known {
+            Some(code) => code,
+            None if id == s.info().org_id => s.info().org_code.clone(),
+            None => format!("#{id}"),
+        }
+    }
+
+    pub fn handle_key(&mut self, s: &Session, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        self.message = None;
+        if let Some((kind, form)) = self.form.take() {
+            return self.form_key(s, key, kind, form);
+        }
+        if let Some(file) = self.file.as_mut() {
+            if !file.is_typing() && matches!(action, Some(Action::Back | Action::Quit)) {
+                self.file = None;
+                return self.reload(s);
+            }
+            let outcome = file.handle_key(s, key, action);
+            return self.close_if_gone(s, outcome);
+        }
+        let Some(action) = action else {
+            return Outcome::Unhandled;
+        };
+        if self.search.is_some() && matches!(action, Action::Back | Action::Quit) {
+            self.search = None;
+            self.selected = 0;
+            return Outcome::Nothing;
+        }
+        self.list_key(s, action)
+    }
+
+    fn list_key(&mut self, s: &Session, action: Action) -> Outcome {
+        let last = self.rows().len().saturating_sub(1);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::Home => self.selected = 0,
+            Action::End => self.selected = last,
+            Action::PageDown if self.search.is_some() => {
+                self.selected = (self.selected + 10).min(last)
+            }
+            Action::PageUp if self.search.is_some() => {
+                self.selected = self.selected.saturating_sub(10)
+            }
+            Action::PageDown => return self.next_page(s),
+            Action::PageUp => return self.previous_page(s),
+            Action::Sort => {
+                self.query.sort = cycle(&SORTS, Some(self.query.sort)).unwrap_or_default();
+                return self.first_page(s);
+            }
+            Action::FilterState => {
+                self.query.status = cycle(&STATUSES, self.query.status);
+                return self.first_page(s);
+            }
+            Action::Search => {
+                let mut f = Form::new("Search cases", vec![Field::new("Search for", 100)]);
+                if let Some((terms, _)) = &self.search {
+                    f.fields[0].set(terms);
+                }
+                f.hint = "Reference, client ref, name or address · Enter · Esc";
+                self.form = Some((ListForm::Search, f));
+            }
+            Action::Open => return self.open_selected(s),
+            Action::New if s.may(Perm::CaseCreate) => {
+                self.form = Some((ListForm::NewCase, new_case_form(s)))
+            }
+            _ => return Outcome::Unhandled,
+        }
+        Outcome::Nothing
+    }
+
+    fn open_selected(&mut self, s: &Session) -> Outcome {
+        let Some(case) = self.rows().get(self.selected) else {
+            return Outcome::Nothing;
+        };
+        let client = self.client_label(s, case.client_org_id);
+        match CaseFileView::open(s, case.id, client) {
+            Ok(view) => {
+                self.file = Some(view);
+                Outcome::Nothing
+            }
+            Err(e) => Outcome::from_error(e),
+        }
+    }
+
+    /// Load the page at `offset`; an empty page past the first keeps the one shown.
+    fn load(&mut self, s: &Session, offset: i64) -> Outcome {
+        let query = ListQuery {
+            offset,
+            ..self.query.clone()
+        };
+        match cases::list(s, &query) {
+            Ok(page) if page.is_empty() && offset > 0 => {
+                self.message = Some("That was the last page.".into());
+                Outcome::Nothing
+            }
+            Ok(page) => {
+                self.page = page;
+                self.query = query;
+                self.selected = 0;
+                Outcome::Nothing
+            }
+            Err(e) => Outcome::from_error(e),
+        }
+    }
+
+    fn first_page(&mut self, s: &Session) -> Outcome {
+        self.load(s, 0)
+    }
+
+    fn next_page(&mut self, s: &Session) -> Outcome {
+        if (self.page.len() as i64) < PAGE {
+            self.message = Some("That was the last page.".into());
+            return Outcome::Nothing;
+        }
+        self.load(s, self.query.offset + PAGE)
+    }
+
+    fn previous_page(&mut self, s: &Session) -> Outcome {
+        if self.query.offset == 0 {
+            self.selected = 0;
+            return Outcome::Nothing;
+        }
+        self.load(s, (self.query.offset - PAGE).max(0))
+    }
+
+    fn form_key(&mut self, s: &Session, key: &KeyEvent, kind: ListForm, mut form: Form) -> Outcome {
+        match form.handle_key(key) {
+            FormEvent::Cancel => Outcome::Nothing,
+            FormEvent::Submit => {
+                let result = match kind {
+                    ListForm::Search => self.run_search(s, form.value(0)),
+                    ListForm::NewCase => self.create(s, &form),
+                };
+                match result {
+                    Ok(outcome) => outcome,
+                    Err(e) => {
+                        let outcome = form_refused(&mut form, e);
+                        self.form = Some((kind, form));
+                        outcome
+                    }
+                }
+            }
+            FormEvent::Edited | FormEvent::Ignored => {
+                self.form = Some((kind, form));
+                Outcome::Nothing
+            }
+        }
+    }
+
+    fn run_search(&mut self, s: &Session, terms: &str) -> crate::service::Result<Outcome> {
+        let terms = terms.trim();
+        self.selected = 0;
+        if terms.is_empty() {
+            self.search = None;
+        } else {
+            self.search = Some((terms.to_owned(), cases::search(s, terms, PAGE)?));
+        }
+        Ok(Outcome::Nothing)
+    }
+
+    fn create(&mut self, s: &Session, form: &Form) -> crate::service::Result<Outcome> {
+        let client_role = s.info().role.is_client();
+        // Client users open cases for their own organisation: no Client field.
+        let (client, rest) = if client_role {
+            (s.info().org_id, 0)
+        } else {
+            (self.client_by_code(form.value(0))?, 1)
+        };
+        let value = |i: usize| form.value(i + rest);
+        let optional = |i: usize| Some(value(i).to_owned()).filter(|v| !v.trim().is_empty());
+        let case_type = value(1)
+            .parse::<CaseType>()
+            .map_err(|e| ServiceError::Invalid(format!("The case type {e}.")))?;
+        let case = cases::create(
+            s,
+            &NewCase {
+                client_org: client,
+                client_ref: optional(0),
+                case_type,
+                subject_name: value(2).into(),
+                subject_dob: optional(3),
+                subject_address: value(4).into(),
+                priority: Priority::Normal,
+                due_date: optional(5),
+            },
+        )?;
+        let client = self.client_label(s, case.client_org_id);
+        self.file = Some(CaseFileView::open(s, case.id, client)?);
+        Ok(self.reload(s))
+    }
+
+    fn client_by_code(&self, code: &str) -> crate::service::Result<OrgId> {
+        let code = code.trim().to_uppercase();
+        let Some(known) = &self.orgs else {
+            return Err(ServiceError::Invalid(
+                "Organisations cannot be looked up by code from this account: ask a supervisor to open the case.".into(),
+            ));
+        };
+        known
+            .iter()
+            .find(|o| o.code == code && o.kind == crate::domain::OrgKind::Client)
+            .map(|o| o.id)
+            .ok_or_else(|| ServiceError::Invalid(format!("There is no client {code}.")))
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, keys: &Keymap, s: &Session) {
+        if let Some(file) = &self.file {
+            file.render(frame, area, theme, keys, s);
+            return;
+        }
+        let [filters, table, hint_row] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(self.filter_line(theme, keys)), filters);
+        self.render_table(frame, table, theme);
+        let items = [
+            (None, Action::Open, "open"),
+            (Some(Perm::CaseCreate), Action::New, "new case"),
+            (None, Action::Search, "search"),
+            (None, Action::Sort, "sort"),
+            (None, Action::FilterState, "status"),
+            (None, Action::PageDown, "next page"),
+            (None, Action::PageUp, "previous"),
+        ];
+        hints::render(frame, hint_row, theme, keys, &hints::allowed(s, &items));
+        if let Some((kind, form)) = &self.form {
+            let boxed = match kind {
+                ListForm::Search => centered(area, 64, 7),
+                ListForm::NewCase => centered(area, 76, form.height().min(area.height)),
+            };
+            form.render(frame, boxed, true, theme);
+        }
+    }
+
+    fn filter_line(&self, theme: &Theme, keys: &Keymap) -> Line<'static> {
+        let mut spans = vec![
+            Span::styled(format!(" {} sort: ", keys.hint(Action::Sort)), theme.dim()),
+            Span::raw(sort_label(self.query.sort)),
+            Span::styled(
+                format!("  {} status: ", keys.hint(Action::FilterState)),
+                theme.dim(),
+            ),
+            Span::raw(
+                self.query
+                    .status
+                    .map_or("all".into(), |st| humane(st.as_str())),
+            ),
+            Span::styled(
+                format!("  {} search: ", keys.hint(Action::Search)),
+                theme.dim(),
+            ),
+        ];
+        let place = match &self.search {
+            Some((terms, found)) => {
+                spans.push(Span::raw(fit(&inert(terms), 24)));
+                format!(
+                    "   {} found · {} back to the list",
+                    found.len(),
+                    keys.hint(Action::Back)
+                )
+            }
+            None if self.page.is_empty() => "   no cases".to_string(),
+            None => format!(
+                "   page {} · cases {}–{}",
+                self.query.offset / PAGE + 1,
+                self.query.offset + 1,
+                self.query.offset + self.page.len() as i64
+            ),
+        };
+        spans.push(Span::styled(place, theme.dim()));
+        if let Some(m) = &self.message {
+            spans.push(Span::styled(format!("  {m}"), theme.warning()));
+        }
+        Line::from(spans)
+    }
+
+    fn render_table(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let title = match &self.search {
+            Some(_) => " Cases · search results ",
+            None => " Cases ",
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Span::styled(title, theme.title()));
+        if self.rows().is_empty() {
+            let text = vec![
+                Line::default(),
+                Line::from(Span::styled(self.empty_text(), theme.dim())),
+            ];
+            frame.render_widget(Paragraph::new(text).block(block), area);
+            return;
+        }
+        let (widths, header) = columns(area.width);
+        // Only the rows on screen are built.
+        let inner_rows = area.height.saturating_sub(3) as usize;
+        let offset = self.selected.saturating_sub(inner_rows.saturating_sub(1));
+        let rows: Vec<Row> = self
+            .rows()
+            .iter()
+            .skip(offset)
+            .take(inner_rows)
+            .map(|c| self.row(c, &widths, theme))
+            .collect();
+        let mut state = TableState::default().with_selected(Some(self.selected - offset));
+        frame.render_stateful_widget(
+            Table::new(rows, widths.map(|w| Constraint::Length(w as u16)))
+                .header(Row::new(header).style(theme.title()))
+                .row_highlight_style(theme.selected())
+                .block(block),
+            area,
+            &mut state,
+        );
+    }
+
+    fn row(&self, c: &Case, widths: &[usize; 7], theme: &Theme) -> Row<'static> {
+        let cell = |text: &str, i: usize| Line::from(fit(&inert(text), widths[i]));
+        Row::new(vec![
+            cell(&c.reference, 0),
+            cell(c.client_ref.as_deref().unwrap_or("-"), 1),
+            cell(&humane(c.case_type.as_str()), 2),
+            cell(&c.subject_name, 3),
+            cell(&humane(c.status.as_str()), 4),
+            cell(&c.assigned_to.map_or("-".into(), |u| u.to_string()), 5),
+            Line::from(Span::styled(
+                c.due_date.as_deref().map_or("-".into(), inert),
+                due_style(c, self.now, theme),
+            )),
+        ])
+    }
+
+    fn empty_text(&self) -> String {
+        match (&self.search, self.query.status) {
+            (Some((terms, _)), _) => format!("Nothing found for \"{}\".", inert(terms)),
+            (None, Some(st)) => format!("No cases with the status {}.", humane(st.as_str())),
+            (None, None) => "No cases to show yet.".into(),
+        }
+    }
+}
+
+/// The table's column widths for a terminal `width` wide, and their titles: the subject
+/// takes what the others leave (borders and one space between columns).
+fn columns(width: u16) -> ([usize; 7], [&'static str; 7]) {
+    let wide = width >= 100;
+    let [reference, client_ref, kind, status, who, due] = if wide {
+        [14, 12, 15, 9, 8, 10]
+    } else {
+        [14, 10, 11, 9, 4, 10]
+    };
+    let used = reference + client_ref + kind + status + who + due + 6;
+    let subject = (width as usize).saturating_sub(2 + used).max(6);
+    let titles = [
+        "Reference",
+        "Client ref",
+        "Type",
+        "Subject",
+        "Status",
+        if wide { "Assignee" } else { "Who" },
+        "Due",
+    ];
+    (
+        [reference, client_ref, kind, subject, status, who, due],
+        titles,
+    )
+}
+
+fn new_case_form(s: &Session) -> Form {
+    let mut fields = vec![
+        Field::new("Client ref", 64),
+        Field::new("Case type", 20),
+        Field::new("Subject name", 200),
+        Field::new("Date of birth", 10),
+        Field::new("Address", 500),
+        Field::new("Due date", 10),
+    ];
+    if !s.info().role.is_client() {
+        fields.insert(0, Field::new("Client code", 16));
+    }
+    let mut f = Form::new("New case", fields);
+    let types: Vec<String> = CaseType::ALL.iter().map(|t| humane(t.as_str())).collect();
+    f.note = Some((
+        format!(
+            "Types: {}. Dates YYYY-MM-DD or DD/MM/YYYY.",
+            types.join(", ")
+        ),
+        false,
+    ));
+    f
+}
