@@ -596,7 +596,7 @@ fn client_admin_resets_a_password_and_the_user_logs_in_with_the_code() {
         let c = s.contents();
         let (_, cols) = s.size();
         let tab_bar = s.rows(0, cols.get()).next().unwrap_or_default();
-        tab_bar.contains("1 Cases") && c.contains(" Cases ") && c.contains("No cases to show yet")
+        tab_bar.contains("1 Cases") && c.contains(" Cases ") && c.contains("page 1 · cases 1–")
     });
     ui.wait_for("Your new password is set.");
     ui.wait_for("harry.harlow · client_user · HARLOW");
