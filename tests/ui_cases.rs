@@ -8,20 +8,18 @@
 
 mod common;
 
+use common::ui::*;
+
 use common::World;
 use pecs::domain::{CaseId, CaseStatus, CaseType, OrgId, Priority};
 use pecs::service::cases::{self, Details, NewCase};
 use pecs::service::{demo, orgs};
-use pecs::tui::keymap::Keymap;
-use pecs::tui::theme::Theme;
-use pecs::tui::{App, UiOptions};
+use pecs::tui::App;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
-use std::sync::Once;
 
-const SSH_CONNECTION: &str = "198.51.100.20 40000 10.0.0.1 22";
 const INTERNAL_NOTE: &str = "INTERNAL-MARKER subject drinks at the Red Lion";
 const INTERNAL_DOC: &str = "surveillance-log.txt";
 const CLIENT_NOTE: &str = "We have traced a new address for the subject.";
@@ -29,75 +27,8 @@ const CLIENT_NOTE: &str = "We have traced a new address for the subject.";
 // ---------------------------------------------------------------------------------------
 // Driving the app (as in ui_snapshots.rs).
 
-fn fixed_origin() {
-    static SET: Once = Once::new();
-    SET.call_once(|| {
-        // SAFETY: every test calls this first, and `Once` makes the others wait until it
-        // is done, so no other thread reads the environment while it is written.
-        unsafe { std::env::set_var("SSH_CONNECTION", SSH_CONNECTION) };
-    });
-}
-
-fn app_with(w: &World, color: bool) -> App {
-    App::new(
-        w.pecs.clone(),
-        UiOptions {
-            keymap: Keymap::default(),
-            theme: Theme { color },
-            idle_lock_ms: 15 * 60_000,
-        },
-    )
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ch(app: &mut App, c: char) {
-    press(app, KeyCode::Char(c));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        ch(app, c);
-    }
-}
-
-/// Ctrl-U: empty the focused field.
-fn clear_field(app: &mut App) {
-    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-}
-
-fn logged_in_with(w: &World, username: &str, color: bool) -> App {
-    let mut a = app_with(w, color);
-    type_text(&mut a, username);
-    press(&mut a, KeyCode::Enter);
-    type_text(&mut a, common::PASSWORD);
-    press(&mut a, KeyCode::Enter);
-    assert!(a.session().is_some(), "{username} is not logged in");
-    a
-}
-
 fn logged_in(w: &World, username: &str) -> App {
     logged_in_with(w, username, false)
-}
-
-fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal.draw(|f| app.render(f)).expect("draw");
-    terminal
-}
-
-fn screen_text(t: &Terminal<TestBackend>) -> String {
-    let b = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..b.area.height {
-        for x in 0..b.area.width {
-            out.push_str(b[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn text_of(app: &App) -> String {

@@ -10,25 +10,22 @@
 
 mod common;
 
+use common::ui::*;
+
 use common::data_key;
 
 use common::World;
 use pecs::crypto::Password;
 use pecs::domain::Role;
 use pecs::service::{ServiceError, auth, demo, orgs, users};
-use pecs::tui::keymap::Keymap;
+use pecs::tui::App;
 use pecs::tui::sanitize::inert;
-use pecs::tui::theme::Theme;
-use pecs::tui::{App, UiOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
-use std::sync::Once;
 
-/// Where every UI login in this binary comes from: `198.51.100.20:40000 (ssh)`.
-const SSH_CONNECTION: &str = "198.51.100.20 40000 10.0.0.1 22";
 const ORIGIN_SHOWN: &str = "198.51.100.20:40000 (ssh)";
 
 /// The hostile display name of the issue: clear screen, OSC 52 clipboard write, and a
@@ -40,56 +37,13 @@ const HOSTILE_ORG: &str = "Evil\x1b[2J\x1b]0;pwned\x07\u{202E}Corp";
 // ---------------------------------------------------------------------------------------
 // Driving the app.
 
-/// The same fixed origin for every test, set once before any test touches the service.
-fn fixed_origin() {
-    static SET: Once = Once::new();
-    SET.call_once(|| {
-        // SAFETY: every test calls this first, and `Once` makes the others wait until it
-        // is done, so no other thread reads the environment while it is written.
-        unsafe { std::env::set_var("SSH_CONNECTION", SSH_CONNECTION) };
-    });
-}
-
 fn demo_world() -> World {
     fixed_origin();
     World::demo()
 }
 
-fn app_with(w: &World, color: bool) -> App {
-    App::new(
-        w.pecs.clone(),
-        UiOptions {
-            keymap: Keymap::default(),
-            theme: Theme { color },
-            idle_lock_ms: 15 * 60_000,
-        },
-    )
-}
-
 fn app(w: &World) -> App {
     app_with(w, false)
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ch(app: &mut App, c: char) {
-    press(app, KeyCode::Char(c));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        ch(app, c);
-    }
-}
-
-/// User name, Enter, password, Enter: as a person logs in.
-fn log_in(app: &mut App, username: &str, password: &str) {
-    type_text(app, username);
-    press(app, KeyCode::Enter);
-    type_text(app, password);
-    press(app, KeyCode::Enter);
 }
 
 fn logged_in(w: &World, username: &str) -> App {
@@ -103,27 +57,8 @@ fn logged_in(w: &World, username: &str) -> App {
     a
 }
 
-fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal.draw(|f| app.render(f)).expect("draw");
-    terminal
-}
-
 fn buffer(t: &Terminal<TestBackend>) -> &Buffer {
     t.backend().buffer()
-}
-
-/// The screen as plain text, one line a row.
-fn screen_text(t: &Terminal<TestBackend>) -> String {
-    let b = buffer(t);
-    let mut out = String::new();
-    for y in 0..b.area.height {
-        for x in 0..b.area.width {
-            out.push_str(b[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
 }
 
 /// The screen as insta shows it (`TestBackend`'s own view, rows in quotes).

@@ -152,3 +152,4 @@ pub fn data_key(w: &World) -> pecs::crypto::DataKey {
 }
 
 pub mod sandbox;
+pub mod ui;
