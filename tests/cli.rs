@@ -437,21 +437,7 @@ fn a_service_key_opens_audit_verify_without_a_person() {
     let data = sb.data();
     sb.init(&data);
     let key = sb.path("pecs-service.key");
-    let stdin = format!("{ADMIN_PW}\n");
-    let r = sb.run(
-        &[
-            "--data-dir",
-            s(&data),
-            "--user",
-            ADMIN,
-            "--password-stdin",
-            "service-key",
-            "create",
-            "--out",
-            s(&key),
-        ],
-        Some(&stdin),
-    );
+    let r = sb.as_admin(&data, &["service-key", "create", "--out", s(&key)]);
     r.expect(0);
     assert!(
         r.stdout
@@ -462,17 +448,7 @@ fn a_service_key_opens_audit_verify_without_a_person() {
     assert_eq!(fs::read(&key).unwrap().len(), 32);
     assert_eq!(mode(&key), 0o600);
 
-    let (events, seq) = intact(&sb.run(
-        &[
-            "--data-dir",
-            s(&data),
-            "--service-key",
-            s(&key),
-            "audit",
-            "verify",
-        ],
-        None,
-    ));
+    let (events, seq) = intact(&sb.verify_with_key(&data, &key));
     assert_eq!(events, seq);
     // The option after the subcommand, too.
     intact(&sb.run(
@@ -489,33 +465,10 @@ fn a_service_key_opens_audit_verify_without_a_person() {
 
     // It refuses to overwrite an existing key file.
     let bytes = fs::read(&key).unwrap();
-    let r = sb.run(
-        &[
-            "--data-dir",
-            s(&data),
-            "--user",
-            ADMIN,
-            "--password-stdin",
-            "service-key",
-            "create",
-            "--out",
-            s(&key),
-        ],
-        Some(&stdin),
-    );
+    let r = sb.as_admin(&data, &["service-key", "create", "--out", s(&key)]);
     assert!(r.failure().starts_with("Cannot create "), "{}", r.stderr);
     assert_eq!(fs::read(&key).unwrap(), bytes);
-    intact(&sb.run(
-        &[
-            "--data-dir",
-            s(&data),
-            "--service-key",
-            s(&key),
-            "audit",
-            "verify",
-        ],
-        None,
-    ));
+    intact(&sb.verify_with_key(&data, &key));
 }
 
 #[test]

@@ -88,6 +88,28 @@ impl Sandbox {
         r.expect(0);
     }
 
+    /// `args` run as the sandbox's sysadmin on `dir` (password on stdin).
+    pub fn as_admin(&self, dir: &Path, args: &[&str]) -> Ran {
+        let mut all = vec!["--data-dir", s(dir), "--user", ADMIN, "--password-stdin"];
+        all.extend_from_slice(args);
+        self.run(&all, Some(&format!("{ADMIN_PW}\n")))
+    }
+
+    /// `audit verify` with a service key file.
+    pub fn verify_with_key(&self, dir: &Path, key: &Path) -> Ran {
+        self.run(
+            &[
+                "--data-dir",
+                s(dir),
+                "--service-key",
+                s(key),
+                "audit",
+                "verify",
+            ],
+            None,
+        )
+    }
+
     pub fn verify(&self, dir: &Path, user: &str, password: &str) -> Ran {
         self.run(
             &[
