@@ -26,13 +26,15 @@ fn org(w: &World, code: &str) -> pecs::domain::OrgId {
 fn instruction(client: pecs::domain::OrgId, name: &str, client_ref: &str) -> NewCase {
     NewCase {
         client_org: client,
-        client_ref: Some(client_ref.into()),
-        case_type: CaseType::Trace,
-        subject_name: name.into(),
-        subject_dob: Some("14/02/1980".into()),
-        subject_address: "1 Mill Lane, Harlow".into(),
-        priority: Priority::Normal,
-        due_date: Some("2026-12-20".into()),
+        details: Details {
+            client_ref: Some(client_ref.into()),
+            case_type: CaseType::Trace,
+            subject_name: name.into(),
+            subject_dob: Some("14/02/1980".into()),
+            subject_address: "1 Mill Lane, Harlow".into(),
+            priority: Priority::Normal,
+            due_date: Some("2026-12-20".into()),
+        },
     }
 }
 

@@ -77,13 +77,15 @@ fn case(
 ) -> NewCase {
     NewCase {
         client_org: client,
-        client_ref: Some(client_ref.into()),
-        case_type: kind,
-        subject_name: name.into(),
-        subject_dob: Some("1980-02-14".into()),
-        subject_address: address.into(),
-        priority: Priority::Normal,
-        due_date: due.map(Into::into),
+        details: Details {
+            client_ref: Some(client_ref.into()),
+            case_type: kind,
+            subject_name: name.into(),
+            subject_dob: Some("1980-02-14".into()),
+            subject_address: address.into(),
+            priority: Priority::Normal,
+            due_date: due.map(Into::into),
+        },
     }
 }
 
@@ -660,7 +662,7 @@ fn stored_case_text_is_drawn_inert() {
         "1 \u{2066}Bidi Road",
         Some("2026-12-02"),
     );
-    c.subject_dob = None;
+    c.details.subject_dob = None;
     let id = cases::create(&gina, &c).unwrap().id;
     cases::add_note(&gina, id, "line one\nline two \u{202E}reversed", true).unwrap();
     gina.logout().unwrap();

@@ -83,10 +83,16 @@ pub fn parse_date(what: &str, text: &str) -> Result<Option<String>> {
         })
 }
 
-/// A new instruction.
+/// A new instruction: a client and the case's details.
 #[derive(Debug, Clone)]
 pub struct NewCase {
     pub client_org: OrgId,
+    pub details: Details,
+}
+
+/// The details a person enters or edits (for an edit, made from the version shown).
+#[derive(Debug, Clone)]
+pub struct Details {
     pub client_ref: Option<String>,
     pub case_type: CaseType,
     pub subject_name: String,
@@ -96,76 +102,74 @@ pub struct NewCase {
     pub due_date: Option<String>,
 }
 
-/// The checked fields of a new or edited case.
-struct Checked {
-    client_ref: Option<String>,
-    subject_name: String,
-    subject_dob: Option<String>,
-    subject_address: String,
-    due_date: Option<String>,
-}
-
-fn check_fields(
-    client_ref: Option<&str>,
-    name: &str,
-    dob: Option<&str>,
-    address: &str,
-    due: Option<&str>,
-) -> Result<Checked> {
-    Ok(Checked {
-        client_ref: client_ref
+/// The details checked and normalised (trimmed text, dates as `YYYY-MM-DD`).
+fn checked(d: &Details) -> Result<Details> {
+    let date = |what: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|t| parse_date(what, t))
+            .transpose()
+            .map(Option::flatten)
+    };
+    Ok(Details {
+        client_ref: d
+            .client_ref
+            .as_deref()
             .map(|r| valid_text("A client reference", r, 64, false))
             .transpose()?
             .filter(|r| !r.is_empty()),
-        subject_name: valid_text("The subject's name", name, 200, true)?,
-        subject_dob: dob
-            .map(|d| parse_date("The date of birth", d))
-            .transpose()?
-            .flatten(),
-        subject_address: valid_text("The address", address, 500, false)?,
-        due_date: due
-            .map(|d| parse_date("The due date", d))
-            .transpose()?
-            .flatten(),
+        case_type: d.case_type,
+        subject_name: valid_text("The subject's name", &d.subject_name, 200, true)?,
+        subject_dob: date("The date of birth", &d.subject_dob)?,
+        subject_address: valid_text("The address", &d.subject_address, 500, false)?,
+        priority: d.priority,
+        due_date: date("The due date", &d.due_date)?,
     })
+}
+
+fn row(d: &Details) -> store::cases::DetailsRow<'_> {
+    store::cases::DetailsRow {
+        client_ref: d.client_ref.as_deref(),
+        case_type: d.case_type,
+        subject_name: &d.subject_name,
+        subject_dob: d.subject_dob.as_deref(),
+        subject_address: &d.subject_address,
+        priority: d.priority,
+        due_date: d.due_date.as_deref(),
+    }
+}
+
+/// A client reference is unique per client (`current` is the case's own, on an edit).
+fn ensure_client_ref_free(
+    tx: &Conn,
+    client: OrgId,
+    new: Option<&str>,
+    current: Option<&str>,
+) -> Result<()> {
+    match new {
+        Some(r) if Some(r) != current && store::cases::client_ref_taken(tx, client, r)? => {
+            Err(ServiceError::Conflict(format!(
+                "The client reference {r} is already on file for this client."
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Check and insert one case inside `tx` (shared with the CSV import); the caller has
 /// checked the permission and the client.
 pub(crate) fn insert_checked(tx: &Conn, c: &NewCase, by: UserId, now: Millis) -> Result<Case> {
-    let f = check_fields(
-        c.client_ref.as_deref(),
-        &c.subject_name,
-        c.subject_dob.as_deref(),
-        &c.subject_address,
-        c.due_date.as_deref(),
-    )?;
-    if let Some(r) = &f.client_ref
-        && store::cases::client_ref_taken(tx, c.client_org, r)?
-    {
-        return Err(ServiceError::Conflict(format!(
-            "The client reference {r} is already on file for this client."
-        )));
-    }
+    let d = checked(&c.details)?;
+    ensure_client_ref_free(tx, c.client_org, d.client_ref.as_deref(), None)?;
     let year = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now.0)
         .map_or(1970, |t| chrono::Datelike::year(&t));
     let reference = store::cases::next_reference(tx, super::install::INTERNAL_CODE, year)?;
-    let id = store::cases::insert(
-        tx,
-        &store::cases::NewCaseRow {
-            reference: &reference,
-            client_org_id: c.client_org,
-            client_ref: f.client_ref.as_deref(),
-            case_type: c.case_type,
-            subject_name: &f.subject_name,
-            subject_dob: f.subject_dob.as_deref(),
-            subject_address: &f.subject_address,
-            priority: c.priority,
-            due_date: f.due_date.as_deref(),
-            by,
-        },
-        now,
-    )?;
+    let new = store::cases::NewCaseRow {
+        reference: &reference,
+        client_org_id: c.client_org,
+        details: &row(&d),
+        by,
+    };
+    let id = store::cases::insert(tx, &new, now)?;
     store::cases::get(tx, id, Scope::default())?.ok_or(ServiceError::NotFound)
 }
 
@@ -259,18 +263,6 @@ pub fn open(s: &Session, id: CaseId) -> Result<CaseFile> {
     })
 }
 
-/// New details for a case, made from `version` (the one the editor was shown).
-#[derive(Debug, Clone)]
-pub struct Details {
-    pub client_ref: Option<String>,
-    pub case_type: CaseType,
-    pub subject_name: String,
-    pub subject_dob: Option<String>,
-    pub subject_address: String,
-    pub priority: Priority,
-    pub due_date: Option<String>,
-}
-
 /// Edit details. Someone else's save in between is a Conflict that names them: nothing
 /// is overwritten silently.
 pub fn edit(s: &Session, id: CaseId, version: i64, d: &Details) -> Result<Case> {
@@ -284,28 +276,9 @@ pub fn edit(s: &Session, id: CaseId, version: i64, d: &Details) -> Result<Case> 
                 case.updated_at.to_minute()
             )));
         }
-        let f = check_fields(
-            d.client_ref.as_deref(),
-            &d.subject_name,
-            d.subject_dob.as_deref(),
-            &d.subject_address,
-            d.due_date.as_deref(),
-        )?;
-        if let Some(r) = &f.client_ref
-            && case.client_ref.as_deref() != Some(r.as_str())
-            && store::cases::client_ref_taken(act.tx, case.client_org_id, r)?
-        {
-            return Err(ServiceError::Conflict(format!("The client reference {r} is already on file for this client.")));
-        }
-        let row = store::cases::DetailsRow {
-            client_ref: f.client_ref.as_deref(),
-            case_type: d.case_type,
-            subject_name: &f.subject_name,
-            subject_dob: f.subject_dob.as_deref(),
-            subject_address: &f.subject_address,
-            priority: d.priority,
-            due_date: f.due_date.as_deref(),
-        };
+        let d = checked(d)?;
+        ensure_client_ref_free(act.tx, case.client_org_id, d.client_ref.as_deref(), case.client_ref.as_deref())?;
+        let row = row(&d);
         store::cases::update_details(act.tx, id, version, &row, act.caller.user.id, s.now())?;
         store::cases::get(act.tx, id, Scope::default())?.ok_or(ServiceError::NotFound)
     })

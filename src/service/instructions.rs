@@ -3,7 +3,7 @@
 //! A cell that a spreadsheet would run as a formula is stored as typed and exported
 //! with a leading apostrophe, so it stays text.
 
-use super::cases::{self, NewCase};
+use super::cases::{self, Details, NewCase};
 use super::policy::Grant;
 use super::{Result, ServiceError, Session};
 use crate::domain::{Action, Case, CaseType, Org, OrgKind, Priority, Target};
@@ -177,13 +177,15 @@ fn read_rows(
             rows.push(Row {
                 case: NewCase {
                     client_org: client.id,
-                    client_ref: Some(client_ref),
-                    case_type,
-                    subject_name: name,
-                    subject_dob: dob,
-                    subject_address: cell("subject_address"),
-                    priority: Priority::Normal,
-                    due_date: due,
+                    details: Details {
+                        client_ref: Some(client_ref),
+                        case_type,
+                        subject_name: name,
+                        subject_dob: dob,
+                        subject_address: cell("subject_address"),
+                        priority: Priority::Normal,
+                        due_date: due,
+                    },
                 },
                 notes: cell("notes"),
             });

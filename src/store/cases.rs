@@ -64,17 +64,12 @@ pub fn next_reference(conn: &Connection, prefix: &str, year: i32) -> Result<Stri
 pub struct NewCaseRow<'a> {
     pub reference: &'a str,
     pub client_org_id: OrgId,
-    pub client_ref: Option<&'a str>,
-    pub case_type: CaseType,
-    pub subject_name: &'a str,
-    pub subject_dob: Option<&'a str>,
-    pub subject_address: &'a str,
-    pub priority: Priority,
-    pub due_date: Option<&'a str>,
+    pub details: &'a DetailsRow<'a>,
     pub by: UserId,
 }
 
 pub fn insert(conn: &Connection, c: &NewCaseRow<'_>, now: Millis) -> Result<CaseId> {
+    let d = c.details;
     conn.execute(
         "INSERT INTO cases (reference, client_org_id, client_ref, case_type, subject_name, subject_dob,
                             subject_address, priority, due_date, opened_at, updated_at, updated_by)
@@ -82,13 +77,13 @@ pub fn insert(conn: &Connection, c: &NewCaseRow<'_>, now: Millis) -> Result<Case
         params![
             c.reference,
             c.client_org_id.0,
-            c.client_ref,
-            c.case_type.as_str(),
-            c.subject_name,
-            c.subject_dob,
-            c.subject_address,
-            c.priority.as_str(),
-            c.due_date,
+            d.client_ref,
+            d.case_type.as_str(),
+            d.subject_name,
+            d.subject_dob,
+            d.subject_address,
+            d.priority.as_str(),
+            d.due_date,
             now.0,
             c.by.0
         ],
@@ -216,7 +211,7 @@ fn fts_prefix_query(terms: &str) -> String {
         .join(" ")
 }
 
-/// The details a person edits.
+/// The details a person enters or edits.
 pub struct DetailsRow<'a> {
     pub client_ref: Option<&'a str>,
     pub case_type: CaseType,

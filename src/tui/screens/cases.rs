@@ -6,7 +6,7 @@
 use super::case_file::CaseFileView;
 use super::{Outcome, cycle, form_refused};
 use crate::domain::{Action as Perm, Case, CaseStatus, CaseType, Millis, Org, OrgId, Priority};
-use crate::service::cases::{self, ListQuery, NewCase, Sort};
+use crate::service::cases::{self, Details, ListQuery, NewCase, Sort};
 use crate::service::{ServiceError, Session, orgs};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
@@ -353,13 +353,15 @@ impl CasesScreen {
             s,
             &NewCase {
                 client_org: client,
-                client_ref: optional(0),
-                case_type,
-                subject_name: value(2).into(),
-                subject_dob: optional(3),
-                subject_address: value(4).into(),
-                priority: Priority::Normal,
-                due_date: optional(5),
+                details: Details {
+                    client_ref: optional(0),
+                    case_type,
+                    subject_name: value(2).into(),
+                    subject_dob: optional(3),
+                    subject_address: value(4).into(),
+                    priority: Priority::Normal,
+                    due_date: optional(5),
+                },
             },
         )?;
         let client = self.client_label(s, case.client_org_id);
