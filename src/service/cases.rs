@@ -8,12 +8,12 @@ use super::session::{Act, Caller};
 use super::{Result, ServiceError, Session};
 use crate::domain::{
     Action, Case, CaseId, CaseStatus, CaseType, DocumentId, DocumentMeta, Millis, Note, NoteId,
-    OrgId, OrgKind, Priority, Role, StatusChange, Target, UserId,
+    Org, OrgId, OrgKind, Priority, Role, StatusChange, Target, UserId,
 };
 use crate::store::{self, Conn, cases::Scope};
 use sha2::{Digest, Sha256};
 
-pub use crate::store::cases::{ListQuery, Sort};
+pub use crate::store::cases::{After, ListQuery, Sort};
 
 /// The largest document accepted (the whole file is kept inside the database).
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
@@ -156,8 +156,13 @@ fn ensure_client_ref_free(
 }
 
 /// Check and insert one case inside `tx` (shared with the CSV import); the caller has
-/// checked the permission and the client.
-pub(crate) fn insert_checked(tx: &Conn, c: &NewCase, by: UserId, now: Millis) -> Result<Case> {
+/// checked the permission and the client. Gives the new case's id and reference.
+pub(crate) fn insert_checked(
+    tx: &Conn,
+    c: &NewCase,
+    by: UserId,
+    now: Millis,
+) -> Result<(CaseId, String)> {
     let d = checked(&c.details)?;
     ensure_client_ref_free(tx, c.client_org, d.client_ref.as_deref(), None)?;
     let year = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now.0)
@@ -169,8 +174,7 @@ pub(crate) fn insert_checked(tx: &Conn, c: &NewCase, by: UserId, now: Millis) ->
         details: &row(&d),
         by,
     };
-    let id = store::cases::insert(tx, &new, now)?;
-    store::cases::get(tx, id, Scope::default())?.ok_or(ServiceError::NotFound)
+    Ok((store::cases::insert(tx, &new, now)?, reference))
 }
 
 /// Open a case for a client: staff for any client, client users for their own.
@@ -185,10 +189,79 @@ pub fn create(s: &Session, c: &NewCase) -> Result<Case> {
                 "A case belongs to a client organisation.".into(),
             ));
         }
-        let case = insert_checked(act.tx, c, act.caller.user.id, s.now())?;
+        let (id, _) = insert_checked(act.tx, c, act.caller.user.id, s.now())?;
+        let case =
+            store::cases::get(act.tx, id, Scope::default())?.ok_or(ServiceError::NotFound)?;
         act.target = case_target(&case);
         act.note("client", org.code.as_str());
         Ok(case)
+    })
+}
+
+/// Someone a case can name: its caseworker, who changed it, who wrote a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    /// An enabled, unexpired caseworker or supervisor: a case may be assigned to them.
+    pub assignable: bool,
+}
+
+/// The names a case list needs: the client organisations the caller may see cases of,
+/// and the people of the caller's own organisation (the agency's staff, for staff).
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub clients: Vec<Org>,
+    pub people: Vec<Person>,
+}
+
+impl Directory {
+    pub fn client(&self, id: OrgId) -> Option<&Org> {
+        self.clients.iter().find(|o| o.id == id)
+    }
+
+    /// The client organisation with this code (any case).
+    pub fn client_by_code(&self, code: &str) -> Option<&Org> {
+        let code = code.trim().to_uppercase();
+        self.clients.iter().find(|o| o.code == code)
+    }
+
+    pub fn person(&self, id: UserId) -> Option<&Person> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    /// The person with this user name (any case), or `#N` / `N` by number.
+    pub fn person_by_name(&self, text: &str) -> Option<&Person> {
+        let number = text.trim().trim_start_matches('#').parse::<i64>().ok();
+        let name = super::auth::normalise_username(text);
+        self.people
+            .iter()
+            .find(|p| Some(p.id.0) == number || p.username == name)
+    }
+}
+
+/// The caller's [`Directory`]: every client organisation and the agency's people for
+/// staff; their own organisation and its people for client roles.
+pub fn directory(s: &Session) -> Result<Directory> {
+    s.act(Action::CaseList, Target::kind_only("directory"), |act| {
+        let now = s.now();
+        let internal = act.caller.user.role.is_internal();
+        let clients = store::orgs::list(act.tx)?
+            .into_iter()
+            .filter(|o| o.kind == OrgKind::Client && (internal || o.id == act.caller.org.id))
+            .collect();
+        let people = store::users::list(act.tx, Some(act.caller.org.id))?
+            .into_iter()
+            .map(|u| Person {
+                assignable: matches!(u.role, Role::Caseworker | Role::Supervisor)
+                    && u.can_log_in(now),
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+            })
+            .collect();
+        Ok(Directory { clients, people })
     })
 }
 
@@ -199,7 +272,9 @@ pub fn list(s: &Session, query: &ListQuery) -> Result<Vec<Case>> {
         q.scope = scope_of(act.caller);
         q.limit = q.limit.clamp(1, PAGE_LIMIT);
         let page = store::cases::list(act.tx, &q)?;
-        act.note("offset", q.offset);
+        if let Some(after) = &q.after {
+            act.note("after", after.reference());
+        }
         act.note("rows", page.len());
         act.note(
             "references",

@@ -4,9 +4,10 @@
 //! so the demo's audit log reads like a real installation's.
 
 use super::install::InitRequest;
+use super::instructions::MAX_ROWS;
 use super::{Pecs, Result, ServiceError, auth, cases, orgs, users};
 use crate::crypto::Password;
-use crate::domain::{CaseStatus, Origin, Role};
+use crate::domain::{CaseStatus, Millis, Origin, Role};
 use crate::store::keyring;
 
 pub const DEMO_PASSWORD: &str = "demo-pass-PECS-2026";
@@ -94,11 +95,13 @@ pub fn create(pecs: &Pecs, origin: Origin) -> Result<()> {
     admin.logout()
 }
 
-const FIRST: [&str; 16] = [
+const FIRST: [&str; 32] = [
     "Anna", "Ben", "Chloé", "David", "Eilidh", "Farah", "George", "Hannah", "Iain", "Jessica",
-    "Kofi", "Leah", "Mohammed", "Niamh", "Oliver", "Zoë",
+    "Kofi", "Leah", "Mohammed", "Niamh", "Oliver", "Zoë", "Aisha", "Bartosz", "Ciarán", "Dylan",
+    "Esther", "Freya", "Gareth", "Imogen", "Jamal", "Krystyna", "Lewis", "Maya", "Nathan", "Priya",
+    "Rhys", "Siân",
 ];
-const LAST: [&str; 16] = [
+const LAST: [&str; 48] = [
     "Müller",
     "Smith",
     "O'Brien",
@@ -115,6 +118,38 @@ const LAST: [&str; 16] = [
     "Wilson",
     "Hughes",
     "Davies",
+    "Thomas",
+    "Roberts",
+    "Johnson",
+    "Walker",
+    "Wright",
+    "Robinson",
+    "Thompson",
+    "White",
+    "Edwards",
+    "Green",
+    "Hall",
+    "Wood",
+    "Harris",
+    "Lewis",
+    "Martin",
+    "Jackson",
+    "Clarke",
+    "Clark",
+    "Turner",
+    "Hill",
+    "Scott",
+    "Cooper",
+    "Morris",
+    "Ward",
+    "Moore",
+    "King",
+    "Watson",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Nowak",
+    "Begum",
 ];
 const STREETS: [&str; 8] = [
     "Mill Lane",
@@ -145,44 +180,19 @@ const TYPES: [&str; 5] = [
 ];
 
 /// `count` realistic demo cases spread over the three clients, imported as each client
-/// would send them (CSV, one transaction a client), then some assigned to the demo
-/// caseworkers, moved on, with internal notes and small documents.
+/// would send them (CSV files of at most [`MAX_ROWS`] rows, one transaction a file), then
+/// some assigned to the demo caseworkers, moved on, with internal notes and small
+/// documents.
 pub fn seed_cases(pecs: &Pecs, count: usize, origin: Origin) -> Result<()> {
     let gina = pecs.login("gina.admin", &Password::new(DEMO_PASSWORD), origin.clone())?;
     let today = pecs.now();
-    let day = 24 * 3_600_000;
     for (k, (client, _)) in CLIENTS.iter().enumerate() {
         let share = count / CLIENTS.len() + usize::from(k < count % CLIENTS.len());
-        if share == 0 {
-            continue;
+        for first in (0..share).step_by(MAX_ROWS) {
+            let rows = first..share.min(first + MAX_ROWS);
+            let csv = instruction_file(client, k, rows, today);
+            super::instructions::import_csv(&gina, client, csv.as_bytes())?;
         }
-        let mut csv = String::from(
-            "client_ref,case_type,subject_name,subject_dob,subject_address,due_date,notes\n",
-        );
-        for i in 0..share {
-            let n = i * CLIENTS.len() + k;
-            let name = format!("{} {}", FIRST[n % 16], LAST[(n / 16 + n) % 16]);
-            let dob = format!("{:02}/{:02}/{}", 1 + n % 28, 1 + n % 12, 1950 + n % 50);
-            let address = format!("{} {}, {}", 1 + n % 140, STREETS[n % 8], TOWNS[(n / 8) % 8]);
-            let due = crate::domain::Millis(today.0 + ((n % 80) as i64 - 20) * day).to_date();
-            let note = if n.is_multiple_of(3) {
-                "Please serve at the home address first."
-            } else {
-                ""
-            };
-            csv.push_str(&format!(
-                "{}-{:05},{},\"{}\",{},\"{}\",{},{}\n",
-                &client[..2],
-                i + 1,
-                TYPES[n % 5],
-                name,
-                dob,
-                address,
-                due,
-                note
-            ));
-        }
-        super::instructions::import_csv(&gina, client, csv.as_bytes())?;
     }
     let sam = pecs.login(SYSADMIN, &Password::new(DEMO_PASSWORD), origin.clone())?;
     let workers: Vec<_> = users::list(&sam)?
@@ -228,4 +238,42 @@ pub fn seed_cases(pecs: &Pecs, count: usize, origin: Origin) -> Result<()> {
         cases::set_status(&sue, case.id, CaseStatus::Active)?;
     }
     sue.logout()
+}
+
+/// A client's CSV of instructions for its cases numbered `rows` (client `k` of
+/// [`CLIENTS`]): names, dates of birth, addresses and due dates spread out like real work.
+fn instruction_file(client: &str, k: usize, rows: std::ops::Range<usize>, today: Millis) -> String {
+    let day = 24 * 3_600_000;
+    let mut csv = String::from(
+        "client_ref,case_type,subject_name,subject_dob,subject_address,due_date,notes\n",
+    );
+    for i in rows {
+        let n = i * CLIENTS.len() + k;
+        let mixed = n.wrapping_mul(2_654_435_761) >> 7;
+        let name = format!(
+            "{} {}",
+            FIRST[mixed % FIRST.len()],
+            LAST[(mixed / FIRST.len()) % LAST.len()]
+        );
+        let dob = format!("{:02}/{:02}/{}", 1 + n % 28, 1 + n % 12, 1950 + n % 50);
+        let address = format!(
+            "{} {}, {}",
+            1 + mixed % 140,
+            STREETS[n % STREETS.len()],
+            TOWNS[(n / 8) % TOWNS.len()]
+        );
+        let due = Millis(today.0 + ((n % 80) as i64 - 20) * day).to_date();
+        let note = if n.is_multiple_of(3) {
+            "Please serve at the home address first."
+        } else {
+            ""
+        };
+        csv.push_str(&format!(
+            "{}-{:07},{},\"{name}\",{dob},\"{address}\",{due},{note}\n",
+            &client[..2],
+            i + 1,
+            TYPES[n % TYPES.len()],
+        ));
+    }
+    csv
 }

@@ -216,21 +216,21 @@ pub fn import_csv(s: &Session, client_code: &str, bytes: &[u8]) -> Result<Import
             .map_err(ServiceError::ImportRefused)?;
             let mut references = Vec::with_capacity(rows.len());
             for (n, row) in rows.iter().enumerate() {
-                let case = cases::insert_checked(act.tx, &row.case, act.caller.user.id, s.now())
-                    .map_err(|e| {
-                        ServiceError::ImportRefused(vec![format!("row {}: {e}", n + 2)])
-                    })?;
+                let (id, reference) =
+                    cases::insert_checked(act.tx, &row.case, act.caller.user.id, s.now()).map_err(
+                        |e| ServiceError::ImportRefused(vec![format!("row {}: {e}", n + 2)]),
+                    )?;
                 if !row.notes.is_empty() {
                     store::cases::insert_note(
                         act.tx,
-                        case.id,
+                        id,
                         act.caller.user.id,
                         true,
                         &row.notes,
                         s.now(),
                     )?;
                 }
-                references.push(case.reference);
+                references.push(reference);
             }
             act.note("rows", references.len());
             act.note("first", references.first().cloned());
@@ -311,11 +311,11 @@ pub fn export(s: &Session, client_code: &str, format: Format) -> Result<String> 
             loop {
                 let page = store::cases::list(act.tx, &query)?;
                 let done = (page.len() as i64) < query.limit;
+                query.after = page.last().map(store::cases::After::of);
                 all.extend(page);
                 if done {
                     break;
                 }
-                query.offset += query.limit;
             }
             act.note("rows", all.len());
             act.note("format", if format == Format::Csv { "csv" } else { "json" });

@@ -7,7 +7,8 @@ use crate::domain::{
     Case, CaseId, CaseStatus, CaseType, DocumentId, DocumentMeta, Millis, Note, NoteId, OrgId,
     Priority, UserId,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 /// Which cases a read may return: one client's, one caseworker's, or all (`None`s).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,12 +53,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
 
 /// The next `PE-YYYY-NNNNNN` for `year`; call inside the transaction that inserts it.
 pub fn next_reference(conn: &Connection, prefix: &str, year: i32) -> Result<String> {
-    let n: i64 = conn.query_row(
-        "INSERT INTO case_counters (year, last) VALUES (?1, 1)
+    let n: i64 = conn
+        .prepare_cached(
+            "INSERT INTO case_counters (year, last) VALUES (?1, 1)
          ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-        [year],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row([year], |r| r.get(0))?;
     Ok(format!("{prefix}-{year}-{n:06}"))
 }
 
@@ -70,11 +71,12 @@ pub struct NewCaseRow<'a> {
 
 pub fn insert(conn: &Connection, c: &NewCaseRow<'_>, now: Millis) -> Result<CaseId> {
     let d = c.details;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO cases (reference, client_org_id, client_ref, case_type, subject_name, subject_dob,
                             subject_address, priority, due_date, opened_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
-        params![
+    )?
+    .execute(params![
             c.reference,
             c.client_org_id.0,
             d.client_ref,
@@ -86,8 +88,7 @@ pub fn insert(conn: &Connection, c: &NewCaseRow<'_>, now: Millis) -> Result<Case
             d.due_date,
             now.0,
             c.by.0
-        ],
-    )?;
+        ])?;
     let id = CaseId(conn.last_insert_rowid());
     record_status(conn, id, None, CaseStatus::New, c.by, now)?;
     Ok(id)
@@ -95,11 +96,8 @@ pub fn insert(conn: &Connection, c: &NewCaseRow<'_>, now: Millis) -> Result<Case
 
 pub fn client_ref_taken(conn: &Connection, client: OrgId, client_ref: &str) -> Result<bool> {
     Ok(conn
-        .query_row(
-            "SELECT 1 FROM cases WHERE client_org_id = ?1 AND client_ref = ?2",
-            params![client.0, client_ref],
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM cases WHERE client_org_id = ?1 AND client_ref = ?2")?
+        .query_row(params![client.0, client_ref], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -107,11 +105,11 @@ pub fn client_ref_taken(conn: &Connection, client: OrgId, client_ref: &str) -> R
 /// One case, if it exists and lies in `scope` (else `None`, never a hint it exists).
 pub fn get(conn: &Connection, id: CaseId, scope: Scope) -> Result<Option<Case>> {
     Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM cases WHERE id = ?1
+             AND (?2 IS NULL OR client_org_id = ?2) AND (?3 IS NULL OR assigned_to = ?3)"
+        ))?
         .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM cases WHERE id = ?1
-                 AND (?2 IS NULL OR client_org_id = ?2) AND (?3 IS NULL OR assigned_to = ?3)"
-            ),
             params![
                 id.0,
                 scope.client_org.map(|o| o.0),
@@ -132,6 +130,35 @@ pub enum Sort {
     Reference,
 }
 
+/// The due key of the list's due-date order: cases without a due date sort last.
+const NO_DUE_DATE: &str = "~";
+
+/// Where a page starts: just after this case in the list's order (keyset paging, so a
+/// deep page costs what the first does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    due_key: String,
+    updated_at: i64,
+    reference: String,
+    id: i64,
+}
+
+impl After {
+    /// The position just after `case`, the last row of the page before.
+    pub fn of(case: &Case) -> After {
+        After {
+            due_key: case.due_date.clone().unwrap_or_else(|| NO_DUE_DATE.into()),
+            updated_at: case.updated_at.0,
+            reference: case.reference.clone(),
+            id: case.id.0,
+        }
+    }
+
+    pub fn reference(&self) -> &str {
+        &self.reference
+    }
+}
+
 /// A page of the case list.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
@@ -143,38 +170,69 @@ pub struct ListQuery {
     /// Due before this date (`YYYY-MM-DD`) and not completed or closed.
     pub overdue_on: Option<String>,
     pub sort: Sort,
-    pub offset: i64,
+    /// Start after this case (`None`: the first page).
+    pub after: Option<After>,
     pub limit: i64,
 }
 
+/// One page in the query's order. Only the filters that are set reach the SQL, so the
+/// planner picks the index of migration 0005 that serves the scope and the order.
 pub fn list(conn: &Connection, q: &ListQuery) -> Result<Vec<Case>> {
-    let order = match q.sort {
-        Sort::Due => "due_date IS NULL, due_date, id",
-        Sort::Updated => "updated_at DESC, id DESC",
-        Sort::Reference => "reference",
+    let mut sql = format!("SELECT {COLUMNS} FROM cases WHERE 1");
+    let mut args: Vec<Value> = Vec::new();
+    let mut and = |condition: &str, values: Vec<Value>| {
+        sql.push_str(" AND ");
+        sql.push_str(condition);
+        args.extend(values);
     };
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM cases
-         WHERE (?1 IS NULL OR client_org_id = ?1) AND (?2 IS NULL OR assigned_to = ?2)
-           AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR case_type = ?4)
-           AND (?5 IS NULL OR client_org_id = ?5) AND (?6 IS NULL OR assigned_to = ?6)
-           AND (?7 IS NULL OR (due_date < ?7 AND status NOT IN ('completed', 'closed')))
-         ORDER BY {order} LIMIT ?8 OFFSET ?9"
-    ))?;
-    let rows = stmt.query_map(
-        params![
-            q.scope.client_org.map(|o| o.0),
-            q.scope.assignee.map(|u| u.0),
-            q.status.map(CaseStatus::as_str),
-            q.case_type.map(CaseType::as_str),
-            q.client.map(|o| o.0),
-            q.assignee.map(|u| u.0),
-            q.overdue_on,
-            q.limit,
-            q.offset
-        ],
-        from_row,
-    )?;
+    for org in [q.scope.client_org, q.client].into_iter().flatten() {
+        and("client_org_id = ?", vec![org.0.into()]);
+    }
+    for user in [q.scope.assignee, q.assignee].into_iter().flatten() {
+        and("assigned_to = ?", vec![user.0.into()]);
+    }
+    if let Some(status) = q.status {
+        and("status = ?", vec![status.as_str().to_owned().into()]);
+    }
+    if let Some(case_type) = q.case_type {
+        and("case_type = ?", vec![case_type.as_str().to_owned().into()]);
+    }
+    if let Some(today) = &q.overdue_on {
+        and(
+            "coalesce(due_date, '~') < ? AND status NOT IN ('completed', 'closed')",
+            vec![today.clone().into()],
+        );
+    }
+    let order = match (q.sort, &q.after) {
+        (Sort::Due, after) => {
+            if let Some(a) = after {
+                and(
+                    "(coalesce(due_date, '~'), id) > (?, ?)",
+                    vec![a.due_key.clone().into(), a.id.into()],
+                );
+            }
+            "coalesce(due_date, '~'), id"
+        }
+        (Sort::Updated, after) => {
+            if let Some(a) = after {
+                and(
+                    "(updated_at, id) < (?, ?)",
+                    vec![a.updated_at.into(), a.id.into()],
+                );
+            }
+            "updated_at DESC, id DESC"
+        }
+        (Sort::Reference, after) => {
+            if let Some(a) = after {
+                and("reference > ?", vec![a.reference.clone().into()]);
+            }
+            "reference"
+        }
+    };
+    sql.push_str(&format!(" ORDER BY {order} LIMIT ?"));
+    args.push(q.limit.into());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -293,11 +351,17 @@ fn record_status(
     by: UserId,
     now: Millis,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO case_status_history (case_id, from_status, to_status, at, by_user)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id.0, from.map(CaseStatus::as_str), to.as_str(), now.0, by.0],
-    )?;
+    )?
+    .execute(params![
+        id.0,
+        from.map(CaseStatus::as_str),
+        to.as_str(),
+        now.0,
+        by.0
+    ])?;
     Ok(())
 }
 
@@ -328,10 +392,10 @@ pub fn insert_note(
     body: &str,
     now: Millis,
 ) -> Result<NoteId> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO case_notes (case_id, author_id, at, client_visible, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![case.0, author.0, now.0, client_visible, body],
-    )?;
+    )?
+    .execute(params![case.0, author.0, now.0, client_visible, body])?;
     Ok(NoteId(conn.last_insert_rowid()))
 }
 

@@ -27,6 +27,10 @@ pub const CORE: &[Migration] = &[
         number: 4,
         sql: include_str!("migrations/0004_cases.sql"),
     },
+    Migration {
+        number: 5,
+        sql: include_str!("migrations/0005_case_list_order.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

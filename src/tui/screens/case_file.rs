@@ -4,12 +4,13 @@
 //! status, assignment and voiding a note. Keys a role may not use are not offered.
 
 use super::cases::{due_style, humane};
-use super::{Outcome, documents, form_refused};
+use super::names::Names;
+use super::{Outcome, documents, form_refused, yes_no};
 use crate::domain::{
     Action as Perm, Case, CaseId, CaseStatus, DocumentId, Millis, Note, NoteId, UserId,
 };
 use crate::service::cases::{self, CaseFile, Details};
-use crate::service::{Result, ServiceError, Session, users};
+use crate::service::{Result, ServiceError, Session};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
@@ -25,6 +26,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
     Block, Borders, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
 };
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileTab {
@@ -61,7 +63,7 @@ enum FileForm {
 
 pub struct CaseFileView {
     file: CaseFile,
-    client: String,
+    names: Rc<Names>,
     tab: FileTab,
     note: usize,
     doc: usize,
@@ -72,11 +74,11 @@ pub struct CaseFileView {
 }
 
 impl CaseFileView {
-    /// Open case `id` (an audited view); `client` is how its client is shown.
-    pub fn open(s: &Session, id: CaseId, client: String) -> Result<CaseFileView> {
+    /// Open case `id` (an audited view), naming people and clients from `names`.
+    pub fn open(s: &Session, id: CaseId, names: Rc<Names>) -> Result<CaseFileView> {
         Ok(CaseFileView {
             file: cases::open(s, id)?,
-            client,
+            names,
             tab: FileTab::Summary,
             note: 0,
             doc: 0,
@@ -174,7 +176,7 @@ impl CaseFileView {
                 Some((FileForm::Status, status_form(s, case)))
             }
             Action::Assign if s.may(Perm::CaseAssign) => {
-                Some((FileForm::Assign, assign_form(case)))
+                Some((FileForm::Assign, assign_form(case, &self.names)))
             }
             Action::Void if s.may(Perm::NoteVoid) && self.tab == FileTab::Diary => self
                 .selected_note()
@@ -238,7 +240,7 @@ impl CaseFileView {
             }
             FileForm::Attach => {
                 let up = documents::read_upload(form.value(0))?;
-                let visible = s.info().role.is_client() || yes_no(form.value(1))?;
+                let visible = s.info().role.is_client() || yes_no("Client-visible", form.value(1))?;
                 cases::add_document(s, id, &up.file_name, up.media_type, &up.bytes, visible)?;
                 self.tab = FileTab::Documents;
                 self.doc = usize::MAX;
@@ -252,7 +254,7 @@ impl CaseFileView {
                 )?;
             }
             FileForm::Status => cases::set_status(s, id, parse_status(form.value(0))?)?,
-            FileForm::Assign => cases::assign(s, id, assignee(s, form.value(0))?)?,
+            FileForm::Assign => cases::assign(s, id, assignee(&self.names, form.value(0))?)?,
             FileForm::Void(note) => cases::void_note(s, *note, form.value(0))?,
             FileForm::Save(doc) => return save(s, *doc, form.value(0)),
         }
@@ -369,7 +371,7 @@ impl CaseFileView {
                 "Client",
                 format!(
                     "{} · their ref {}",
-                    inert(&self.client),
+                    inert(&self.names.client(c.client_org_id)),
                     or_dash(c.client_ref.as_deref())
                 ),
             ),
@@ -378,7 +380,8 @@ impl CaseFileView {
             row("Status", humane(c.status.as_str())),
             row(
                 "Assigned to",
-                c.assigned_to.map_or("nobody".into(), user_label),
+                c.assigned_to
+                    .map_or("nobody".into(), |u| self.names.person(u)),
             ),
             Line::from(vec![
                 Span::styled(format!("{:<15}", "Due"), theme.dim()),
@@ -395,7 +398,7 @@ impl CaseFileView {
                 format!(
                     "{} by {}",
                     when(Some(c.updated_at)),
-                    user_label(c.updated_by)
+                    self.names.person(c.updated_by)
                 ),
             ),
             row("Completed", when(c.completed_at)),
@@ -473,7 +476,7 @@ impl CaseFileView {
                     h.at.to_minute(),
                     h.from.map_or("-".into(), |st| humane(st.as_str())),
                     humane(h.to.as_str()),
-                    user_label(h.by),
+                    self.names.person(h.by),
                 ])
             })
             .collect();
@@ -484,10 +487,6 @@ impl CaseFileView {
             area,
         );
     }
-}
-
-fn user_label(id: UserId) -> String {
-    format!("user #{id}")
 }
 
 fn empty(frame: &mut Frame, area: Rect, theme: &Theme, text: &str) {
@@ -600,18 +599,8 @@ fn note_form(s: &Session) -> Form {
 
 fn note_visibility(s: &Session, form: &Form) -> Result<bool> {
     match (s.may(Perm::InternalNoteAdd), s.may(Perm::ClientNoteAdd)) {
-        (true, true) => yes_no(form.value(1)),
+        (true, true) => yes_no("Client-visible", form.value(1)),
         (internal, _) => Ok(!internal),
-    }
-}
-
-fn yes_no(text: &str) -> Result<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Ok(true),
-        "" | "n" | "no" => Ok(false),
-        _ => Err(ServiceError::Invalid(
-            "Client-visible: answer y or n.".into(),
-        )),
     }
 }
 
@@ -708,34 +697,39 @@ fn parse_status(text: &str) -> Result<CaseStatus> {
         .map_err(|e| ServiceError::Invalid(format!("The status {e}.")))
 }
 
-fn assign_form(c: &Case) -> Form {
+fn assign_form(c: &Case, names: &Names) -> Form {
     let mut f = Form::new("Assign the case", vec![Field::new("Assign to", 64)]);
     if let Some(u) = c.assigned_to {
-        f.fields[0].set(&format!("#{u}"));
+        f.fields[0].set(&names.person(u));
     }
-    f.note = Some(("A user name or #number; blank: nobody.".into(), false));
+    let who: Vec<&str> = names
+        .directory()
+        .people
+        .iter()
+        .filter(|p| p.assignable)
+        .map(|p| p.username.as_str())
+        .collect();
+    f.note = Some((
+        format!(
+            "A caseworker or supervisor ({}); blank: nobody.",
+            who.join(", ")
+        ),
+        false,
+    ));
     f
 }
 
-/// `#12` or `12` is that user; a name is looked up where the role may list users.
-fn assignee(s: &Session, text: &str) -> Result<Option<UserId>> {
-    let text = text.trim();
-    if text.is_empty() {
+/// The person named in the assign form; blank is nobody.
+fn assignee(names: &Names, text: &str) -> Result<Option<UserId>> {
+    if text.trim().is_empty() {
         return Ok(None);
     }
-    if let Ok(n) = text.trim_start_matches('#').parse::<i64>() {
-        return Ok(Some(UserId(n)));
-    }
-    if !s.may(Perm::UserList) {
-        return Err(ServiceError::Invalid(
-            "Give the user's number, e.g. #4.".into(),
-        ));
-    }
-    users::list(s)?
-        .into_iter()
-        .find(|u| u.username == text.to_lowercase())
-        .map(|u| Some(u.id))
-        .ok_or_else(|| ServiceError::Invalid(format!("There is no user {text}.")))
+    names.person_named(text).map(Some).ok_or_else(|| {
+        ServiceError::Invalid(format!(
+            "There is no caseworker or supervisor {}.",
+            text.trim()
+        ))
+    })
 }
 
 fn void_form(n: &Note) -> Form {

@@ -4,10 +4,12 @@
 //! `/` searches; Enter opens the case file; `n` opens a new case.
 
 use super::case_file::CaseFileView;
-use super::{Outcome, cycle, form_refused};
-use crate::domain::{Action as Perm, Case, CaseStatus, CaseType, Millis, Org, OrgId, Priority};
+use super::names::Names;
+use super::{Outcome, cycle, form_refused, yes_no};
+use crate::domain::{Action as Perm, Case, CaseStatus, CaseType, Millis, OrgId, Priority};
+use crate::service::cases::After;
 use crate::service::cases::{self, Details, ListQuery, NewCase, Sort};
-use crate::service::{ServiceError, Session, orgs};
+use crate::service::{ServiceError, Session};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
@@ -22,6 +24,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
+use std::rc::Rc;
 
 /// Cases a page.
 pub const PAGE: i64 = 50;
@@ -73,18 +76,21 @@ pub fn due_style(case: &Case, now: Millis, theme: &Theme) -> Style {
 enum ListForm {
     Search,
     NewCase,
+    Filter,
 }
 
 pub struct CasesScreen {
     page: Vec<Case>,
     query: ListQuery,
+    /// Where each page before this one started (keyset paging: PgUp goes back by it).
+    earlier_pages: Vec<Option<After>>,
     selected: usize,
     /// Search terms and what they found, shown instead of the page until Esc.
     search: Option<(String, Vec<Case>)>,
     file: Option<CaseFileView>,
     form: Option<(ListForm, Form)>,
-    /// Client organisations, for their codes (roles that may list them; loaded once).
-    orgs: Option<Vec<Org>>,
+    /// Clients and people by name (loaded once, on the first reload).
+    names: Option<Rc<Names>>,
     message: Option<String>,
     now: Millis,
 }
@@ -97,11 +103,12 @@ impl Default for CasesScreen {
                 limit: PAGE,
                 ..ListQuery::default()
             },
+            earlier_pages: Vec::new(),
             selected: 0,
             search: None,
             file: None,
             form: None,
-            orgs: None,
+            names: None,
             message: None,
             now: Millis(0),
         }
@@ -112,9 +119,9 @@ impl CasesScreen {
     /// Load the current page again (and the search, and the open case file).
     pub fn reload(&mut self, s: &Session) -> Outcome {
         self.now = s.now();
-        if self.orgs.is_none() && s.may(Perm::UserList) {
-            match orgs::list(s) {
-                Ok(list) => self.orgs = Some(list),
+        if self.names.is_none() {
+            match Names::load(s) {
+                Ok(names) => self.names = Some(Rc::new(names)),
                 Err(e) => return Outcome::from_error(e),
             }
         }
@@ -167,19 +174,8 @@ impl CasesScreen {
         self.search.as_ref().map_or(&self.page, |(_, found)| found)
     }
 
-    /// The client's code where the caller may know it, else its number.
-    fn client_label(&self, s: &Session, id: OrgId) -> String {
-        let known = self
-            .orgs
-            .iter()
-            .flatten()
-            .find(|o| o.id == id)
-            .map(|o| o.code.clone());
-        match known {
-            Some(code) => code,
-            None if id == s.info().org_id => s.info().org_code.clone(),
-            None => format!("#{id}"),
-        }
+    fn names(&self) -> Rc<Names> {
+        self.names.clone().unwrap_or_default()
     }
 
     pub fn handle_key(&mut self, s: &Session, key: &KeyEvent, action: Option<Action>) -> Outcome {
@@ -229,6 +225,7 @@ impl CasesScreen {
                 self.query.status = cycle(&STATUSES, self.query.status);
                 return self.first_page(s);
             }
+            Action::FilterOrg => self.form = Some((ListForm::Filter, self.filter_form())),
             Action::Search => {
                 let mut f = Form::new("Search cases", vec![Field::new("Search for", 100)]);
                 if let Some((terms, _)) = &self.search {
@@ -250,8 +247,7 @@ impl CasesScreen {
         let Some(case) = self.rows().get(self.selected) else {
             return Outcome::Nothing;
         };
-        let client = self.client_label(s, case.client_org_id);
-        match CaseFileView::open(s, case.id, client) {
+        match CaseFileView::open(s, case.id, self.names()) {
             Ok(view) => {
                 self.file = Some(view);
                 Outcome::Nothing
@@ -260,20 +256,22 @@ impl CasesScreen {
         }
     }
 
-    /// Load the page at `offset`; an empty page past the first keeps the one shown.
-    fn load(&mut self, s: &Session, offset: i64) -> Outcome {
+    /// Load the page starting after `after`; an empty page past the first keeps the one
+    /// shown. `earlier` is where the pages before it started.
+    fn load(&mut self, s: &Session, after: Option<After>, earlier: Vec<Option<After>>) -> Outcome {
         let query = ListQuery {
-            offset,
+            after,
             ..self.query.clone()
         };
         match cases::list(s, &query) {
-            Ok(page) if page.is_empty() && offset > 0 => {
+            Ok(page) if page.is_empty() && query.after.is_some() => {
                 self.message = Some("That was the last page.".into());
                 Outcome::Nothing
             }
             Ok(page) => {
                 self.page = page;
                 self.query = query;
+                self.earlier_pages = earlier;
                 self.selected = 0;
                 Outcome::Nothing
             }
@@ -282,23 +280,28 @@ impl CasesScreen {
     }
 
     fn first_page(&mut self, s: &Session) -> Outcome {
-        self.load(s, 0)
+        self.load(s, None, Vec::new())
     }
 
     fn next_page(&mut self, s: &Session) -> Outcome {
-        if (self.page.len() as i64) < PAGE {
+        let (Some(last), true) = (self.page.last(), self.page.len() as i64 == PAGE) else {
             self.message = Some("That was the last page.".into());
             return Outcome::Nothing;
-        }
-        self.load(s, self.query.offset + PAGE)
+        };
+        let mut earlier = self.earlier_pages.clone();
+        earlier.push(self.query.after.clone());
+        self.load(s, Some(After::of(last)), earlier)
     }
 
     fn previous_page(&mut self, s: &Session) -> Outcome {
-        if self.query.offset == 0 {
-            self.selected = 0;
-            return Outcome::Nothing;
+        let mut earlier = self.earlier_pages.clone();
+        match earlier.pop() {
+            Some(start) => self.load(s, start, earlier),
+            None => {
+                self.selected = 0;
+                Outcome::Nothing
+            }
         }
-        self.load(s, (self.query.offset - PAGE).max(0))
     }
 
     fn form_key(&mut self, s: &Session, key: &KeyEvent, kind: ListForm, mut form: Form) -> Outcome {
@@ -308,6 +311,7 @@ impl CasesScreen {
                 let result = match kind {
                     ListForm::Search => self.run_search(s, form.value(0)),
                     ListForm::NewCase => self.create(s, &form),
+                    ListForm::Filter => self.apply_filter(s, &form),
                 };
                 match result {
                     Ok(outcome) => outcome,
@@ -364,23 +368,92 @@ impl CasesScreen {
                 },
             },
         )?;
-        let client = self.client_label(s, case.client_org_id);
-        self.file = Some(CaseFileView::open(s, case.id, client)?);
+        self.file = Some(CaseFileView::open(s, case.id, self.names())?);
         Ok(self.reload(s))
     }
 
     fn client_by_code(&self, code: &str) -> crate::service::Result<OrgId> {
-        let code = code.trim().to_uppercase();
-        let Some(known) = &self.orgs else {
-            return Err(ServiceError::Invalid(
-                "Organisations cannot be looked up by code from this account: ask a supervisor to open the case.".into(),
-            ));
-        };
-        known
-            .iter()
-            .find(|o| o.code == code && o.kind == crate::domain::OrgKind::Client)
+        let names = self.names();
+        names
+            .directory()
+            .client_by_code(code)
             .map(|o| o.id)
-            .ok_or_else(|| ServiceError::Invalid(format!("There is no client {code}.")))
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "There is no client {}.",
+                    code.trim().to_uppercase()
+                ))
+            })
+    }
+
+    /// The filter form, filled in with the filters now in force.
+    fn filter_form(&self) -> Form {
+        let names = self.names();
+        let mut fields = vec![
+            Field::new("Client code", 16),
+            Field::new("Case type", 20),
+            Field::new("Overdue only", 3),
+        ];
+        fields[0].set(&self.query.client.map_or(String::new(), |c| names.client(c)));
+        fields[1].set(
+            &self
+                .query
+                .case_type
+                .map_or(String::new(), |t| humane(t.as_str())),
+        );
+        fields[2].set(if self.query.overdue_on.is_some() {
+            "yes"
+        } else {
+            "no"
+        });
+        if names.for_staff() {
+            let mut who = Field::new("Assigned to", 64);
+            who.set(
+                &self
+                    .query
+                    .assignee
+                    .map_or(String::new(), |u| names.person(u)),
+            );
+            fields.insert(2, who);
+        }
+        let mut f = Form::new("Filter cases", fields);
+        f.note = Some(("Blank shows all. Overdue only: yes or no.".into(), false));
+        f
+    }
+
+    fn apply_filter(&mut self, s: &Session, form: &Form) -> crate::service::Result<Outcome> {
+        let names = self.names();
+        let value = |label: &str| {
+            form.fields
+                .iter()
+                .find(|f| f.label == label)
+                .map_or("", |f| f.value())
+                .trim()
+                .to_owned()
+        };
+        let client = match value("Client code") {
+            code if code.is_empty() => None,
+            code => Some(self.client_by_code(&code)?),
+        };
+        let case_type = match value("Case type") {
+            t if t.is_empty() => None,
+            t => Some(
+                t.parse::<CaseType>()
+                    .map_err(|e| ServiceError::Invalid(format!("The case type {e}.")))?,
+            ),
+        };
+        let assignee = match value("Assigned to") {
+            who if who.is_empty() => None,
+            who => Some(names.person_named(&who).ok_or_else(|| {
+                ServiceError::Invalid(format!("There is no caseworker or supervisor {who}."))
+            })?),
+        };
+        let overdue = yes_no("Overdue only", &value("Overdue only"))?;
+        self.query.client = client;
+        self.query.case_type = case_type;
+        self.query.assignee = assignee;
+        self.query.overdue_on = overdue.then(|| s.now().to_date());
+        Ok(self.first_page(s))
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, keys: &Keymap, s: &Session) {
@@ -402,6 +475,7 @@ impl CasesScreen {
             (None, Action::Search, "search"),
             (None, Action::Sort, "sort"),
             (None, Action::FilterState, "status"),
+            (None, Action::FilterOrg, "filter"),
             (None, Action::PageDown, "next page"),
             (None, Action::PageUp, "previous"),
         ];
@@ -409,7 +483,9 @@ impl CasesScreen {
         if let Some((kind, form)) = &self.form {
             let boxed = match kind {
                 ListForm::Search => centered(area, 64, 7),
-                ListForm::NewCase => centered(area, 76, form.height().min(area.height)),
+                ListForm::NewCase | ListForm::Filter => {
+                    centered(area, 76, form.height().min(area.height))
+                }
             };
             form.render(frame, boxed, true, theme);
         }
@@ -428,11 +504,19 @@ impl CasesScreen {
                     .status
                     .map_or("all".into(), |st| humane(st.as_str())),
             ),
-            Span::styled(
-                format!("  {} search: ", keys.hint(Action::Search)),
-                theme.dim(),
-            ),
         ];
+        let filters = self.filter_summary();
+        if !filters.is_empty() {
+            spans.push(Span::styled(
+                format!("  {} filter: ", keys.hint(Action::FilterOrg)),
+                theme.dim(),
+            ));
+            spans.push(Span::raw(filters));
+        }
+        spans.push(Span::styled(
+            format!("  {} search: ", keys.hint(Action::Search)),
+            theme.dim(),
+        ));
         let place = match &self.search {
             Some((terms, found)) => {
                 spans.push(Span::raw(fit(&inert(terms), 24)));
@@ -443,12 +527,15 @@ impl CasesScreen {
                 )
             }
             None if self.page.is_empty() => "   no cases".to_string(),
-            None => format!(
-                "   page {} · cases {}–{}",
-                self.query.offset / PAGE + 1,
-                self.query.offset + 1,
-                self.query.offset + self.page.len() as i64
-            ),
+            None => {
+                let before = self.earlier_pages.len() as i64 * PAGE;
+                format!(
+                    "   page {} · cases {}–{}",
+                    self.earlier_pages.len() + 1,
+                    before + 1,
+                    before + self.page.len() as i64
+                )
+            }
         };
         spans.push(Span::styled(place, theme.dim()));
         if let Some(m) = &self.message {
@@ -503,7 +590,7 @@ impl CasesScreen {
             cell(&humane(c.case_type.as_str()), 2),
             cell(&c.subject_name, 3),
             cell(&humane(c.status.as_str()), 4),
-            cell(&c.assigned_to.map_or("-".into(), |u| u.to_string()), 5),
+            cell(&self.names().assignee(c.assigned_to), 5),
             Line::from(Span::styled(
                 c.due_date.as_deref().map_or("-".into(), inert),
                 due_style(c, self.now, theme),
@@ -511,11 +598,28 @@ impl CasesScreen {
         ])
     }
 
+    /// The filters of the filter form now in force, as one short text ("" for none).
+    fn filter_summary(&self) -> String {
+        let names = self.names();
+        let q = &self.query;
+        let parts: Vec<String> = [
+            q.client.map(|c| inert(&names.client(c))),
+            q.case_type.map(|t| humane(t.as_str())),
+            q.assignee.map(|u| inert(&names.person(u))),
+            q.overdue_on.as_ref().map(|_| "overdue".to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        fit(&parts.join(", "), 40)
+    }
+
     fn empty_text(&self) -> String {
-        match (&self.search, self.query.status) {
-            (Some((terms, _)), _) => format!("Nothing found for \"{}\".", inert(terms)),
-            (None, Some(st)) => format!("No cases with the status {}.", humane(st.as_str())),
-            (None, None) => "No cases to show yet.".into(),
+        let filtered = self.query.status.is_some() || !self.filter_summary().is_empty();
+        match &self.search {
+            Some((terms, _)) => format!("Nothing found for \"{}\".", inert(terms)),
+            None if filtered => "No cases match the filters.".into(),
+            None => "No cases to show yet.".into(),
         }
     }
 }
@@ -524,10 +628,10 @@ impl CasesScreen {
 /// takes what the others leave (borders and one space between columns).
 fn columns(width: u16) -> ([usize; 7], [&'static str; 7]) {
     let wide = width >= 100;
-    let [reference, client_ref, kind, status, who, due] = if wide {
-        [14, 12, 15, 9, 8, 10]
-    } else {
-        [14, 10, 11, 9, 4, 10]
+    let [reference, client_ref, kind, status, who, due] = match width {
+        120.. => [14, 12, 15, 9, 15, 10],
+        100.. => [14, 12, 15, 9, 10, 10],
+        _ => [14, 10, 11, 9, 4, 10],
     };
     let used = reference + client_ref + kind + status + who + due + 6;
     let subject = (width as usize).saturating_sub(2 + used).max(6);

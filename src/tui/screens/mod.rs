@@ -6,6 +6,7 @@ pub mod cases;
 pub mod choose_password;
 mod documents;
 pub mod login;
+mod names;
 pub mod placeholder;
 pub mod profile;
 pub mod users;
@@ -71,4 +72,15 @@ pub fn form_refused(form: &mut Form, e: ServiceError) -> Outcome {
 pub fn cycle<T: Copy + PartialEq>(options: &[Option<T>], current: Option<T>) -> Option<T> {
     let i = options.iter().position(|o| *o == current).unwrap_or(0);
     options[(i + 1) % options.len()]
+}
+
+/// A yes/no form field (blank is no); anything else is refused with the field's name.
+pub fn yes_no(what: &str, text: &str) -> crate::service::Result<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(true),
+        "" | "n" | "no" => Ok(false),
+        _ => Err(crate::service::ServiceError::Invalid(format!(
+            "{what}: answer y or n."
+        ))),
+    }
 }
