@@ -432,8 +432,8 @@ pub fn add_note(s: &Session, id: CaseId, body: &str, client_visible: bool) -> Re
 pub fn void_note(s: &Session, note: NoteId, reason: &str) -> Result<()> {
     s.act(Action::NoteVoid, Target::id_only("note", note), |act| {
         let n = store::cases::note(act.tx, note)?.ok_or(ServiceError::NotFound)?;
-        let case = store::cases::get(act.tx, n.case_id, Scope::default())?
-            .ok_or(ServiceError::NotFound)?;
+        // A caseworker's own notes, on cases still assigned to them.
+        let case = case_in_scope(act, n.case_id)?;
         act.target = Target::new("note", note, &case.reference);
         if act.caller.grant == Grant::OwnNotes && n.author_id != act.caller.user.id {
             return Err(ServiceError::NotFound);
