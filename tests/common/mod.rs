@@ -151,5 +151,6 @@ pub fn data_key(w: &World) -> pecs::crypto::DataKey {
     wrap::unwrap(&slot.wrapped, &kek, &slot.id, "recovery").expect("unwrap recovery slot")
 }
 
+pub mod pty;
 pub mod sandbox;
 pub mod ui;
