@@ -10,7 +10,7 @@ mod common;
 use common::pty::{PASSWORD, Sandbox, Tui, assert_audit_verifies, library_origin};
 use pecs::crypto::Password;
 use pecs::domain::{Case, Note, UserId};
-use pecs::service::cases::{self, ListQuery, Sort};
+use pecs::service::cases::{self, After, ListQuery, Sort};
 use pecs::service::{Pecs, Session, Settings, orgs, users};
 
 /// Short enough for the note field to show whole (it shows the last 55 characters).
@@ -34,13 +34,13 @@ fn log_in(pecs: &Pecs, name: &str) -> Session {
 
 /// Every case `s` may see, a page of 200 at a time.
 fn all_cases(s: &Session) -> Vec<Case> {
-    let mut all = Vec::new();
+    let mut all: Vec<Case> = Vec::new();
     loop {
         let page = cases::list(
             s,
             &ListQuery {
                 sort: Sort::Reference,
-                offset: all.len() as i64,
+                after: all.last().map(After::of),
                 limit: 200,
                 ..ListQuery::default()
             },
