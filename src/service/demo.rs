@@ -179,10 +179,13 @@ const TYPES: [&str; 5] = [
     "other",
 ];
 
+/// How many of each client's cases the demo works on (assigns, notes, moves on).
+const WORKED_PER_CLIENT: i64 = 120;
+
 /// `count` realistic demo cases spread over the three clients, imported as each client
-/// would send them (CSV files of at most [`MAX_ROWS`] rows, one transaction a file), then
-/// some assigned to the demo caseworkers, moved on, with internal notes and small
-/// documents.
+/// would send them (CSV files of at most [`MAX_ROWS`] rows, one transaction a file); then
+/// the first [`WORKED_PER_CLIENT`] of each client's are worked on: most assigned to the
+/// demo caseworkers, some moved on, with internal notes and small documents.
 pub fn seed_cases(pecs: &Pecs, count: usize, origin: Origin) -> Result<()> {
     let gina = pecs.login("gina.admin", &Password::new(DEMO_PASSWORD), origin.clone())?;
     let today = pecs.now();
@@ -194,21 +197,22 @@ pub fn seed_cases(pecs: &Pecs, count: usize, origin: Origin) -> Result<()> {
             super::instructions::import_csv(&gina, client, csv.as_bytes())?;
         }
     }
-    let sam = pecs.login(SYSADMIN, &Password::new(DEMO_PASSWORD), origin.clone())?;
-    let workers: Vec<_> = users::list(&sam)?
-        .into_iter()
-        .filter(|u| u.role == Role::Caseworker)
-        .collect();
-    sam.logout()?;
-    let page = cases::list(
-        &gina,
-        &cases::ListQuery {
-            sort: cases::Sort::Reference,
-            limit: 200,
-            ..Default::default()
-        },
-    )?;
-    for (i, case) in page.iter().enumerate().filter(|(i, _)| i % 3 != 2) {
+    let directory = cases::directory(&gina)?;
+    let workers: Vec<_> = directory.people.iter().filter(|p| p.assignable).collect();
+    let mut worked = Vec::new();
+    for client in &directory.clients {
+        let page = cases::list(
+            &gina,
+            &cases::ListQuery {
+                client: Some(client.id),
+                sort: cases::Sort::Reference,
+                limit: WORKED_PER_CLIENT,
+                ..Default::default()
+            },
+        )?;
+        worked.extend(page);
+    }
+    for (i, case) in worked.iter().enumerate().filter(|(i, _)| i % 3 != 2) {
         if let Some(worker) = workers.get(i % workers.len().max(1)) {
             cases::assign(&gina, case.id, Some(worker.id))?;
         }
@@ -234,7 +238,7 @@ pub fn seed_cases(pecs: &Pecs, count: usize, origin: Origin) -> Result<()> {
     }
     gina.logout()?;
     let sue = pecs.login("sue.supervisor", &Password::new(DEMO_PASSWORD), origin)?;
-    for case in page.iter().step_by(5) {
+    for case in worked.iter().step_by(5) {
         cases::set_status(&sue, case.id, CaseStatus::Active)?;
     }
     sue.logout()
