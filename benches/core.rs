@@ -5,43 +5,9 @@
 use pecs::crypto::Password;
 use pecs::domain::{Origin, UserId};
 use pecs::service::{Pecs, Settings, demo, users};
-use std::time::{Duration, Instant};
 
-struct Stats {
-    median: Duration,
-    p99: Duration,
-}
-
-fn measure(runs: usize, mut f: impl FnMut()) -> Stats {
-    f(); // warm up
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    Stats {
-        median: at(0.5),
-        p99: at(0.99),
-    }
-}
-
-fn show(name: &str, s: &Stats) {
-    println!(
-        "{name:<48} median {:>10.3?}  p99 {:>10.3?}",
-        s.median, s.p99
-    );
-}
-
-fn ratio(a: &Stats, b: &Stats) -> (f64, f64) {
-    (
-        a.median.as_secs_f64() / b.median.as_secs_f64(),
-        a.p99.as_secs_f64() / b.p99.as_secs_f64(),
-    )
-}
+mod common;
+use common::{measure, ratio, show};
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");

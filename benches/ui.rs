@@ -2,10 +2,9 @@
 //! 5,000 accounts at 200x60, and the time from a key press (moving the selection) to the
 //! next frame. Figures go to BENCHMARKS.md. Run: `cargo bench --bench ui`.
 
-use pecs::crypto::{KdfParams, Password, codes, kdf, wrap};
+use pecs::crypto::{KdfParams, Password};
 use pecs::domain::{Origin, Role};
-use pecs::service::{Pecs, Settings, demo, slots};
-use pecs::store::keyring::{Keyring, SlotKind};
+use pecs::service::{Pecs, Settings, demo};
 use pecs::store::{Db, users::NewUserRow};
 use pecs::tui::keymap::Keymap;
 use pecs::tui::theme::Theme;
@@ -13,18 +12,14 @@ use pecs::tui::{App, UiOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod common;
 
 const USERS: usize = 5_000;
 
 fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    (at(0.5), at(0.99))
 }
 
 /// 5,000 extra accounts written straight into the store (a fixture, not audited),
@@ -37,23 +32,9 @@ fn seed_users(pecs: &Pecs, origin: &Origin) {
             origin.clone(),
         )
         .expect("login");
-    let (summary, code) = slots::create_recovery_code(&admin).expect("recovery code");
     let org = admin.info().org_id;
     admin.logout().expect("logout");
-    let ring = Keyring::open(&pecs.paths.keys).expect("key ring");
-    let slot = ring
-        .slots_of_kind(SlotKind::Recovery)
-        .expect("slots")
-        .into_iter()
-        .find(|s| s.id == summary.id)
-        .expect("slot");
-    let kek = kdf::derive(
-        &codes::normalise_code(&code),
-        &slot.salt,
-        slot.kdf.expect("kdf"),
-    )
-    .expect("derive");
-    let key = wrap::unwrap(&slot.wrapped, &kek, &slot.id, "recovery").expect("unwrap");
+    let key = common::data_key::data_key_of(pecs, origin.clone());
     let db = Db::open(&pecs.paths.db, &key, Default::default()).expect("open");
     let tx = db.write().expect("tx");
     for i in 0..USERS {
@@ -117,38 +98,24 @@ fn main() {
         "the Users list is on screen:\n{screen}"
     );
 
-    let draws: Vec<Duration> = (0..frames)
-        .map(|_| {
-            let t = Instant::now();
-            terminal.draw(|f| app.render(f)).expect("draw");
-            t.elapsed()
-        })
-        .collect();
-    let moves: Vec<Duration> = (0..frames)
-        .map(|i| {
-            let t = Instant::now();
-            app.on_key(key(if i % 400 < 200 {
-                KeyCode::Down
-            } else {
-                KeyCode::Up
-            }));
-            terminal.draw(|f| app.render(f)).expect("draw");
-            t.elapsed()
-        })
-        .collect();
-    let (dm, dp) = percentiles(draws);
-    let (mm, mp) = percentiles(moves);
+    let draws = common::measure(frames, || {
+        terminal.draw(|f| app.render(f)).expect("draw");
+    });
+    let mut presses = 0usize;
+    let moves = common::measure(frames, || {
+        presses += 1;
+        app.on_key(key(if presses % 400 < 200 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        }));
+        terminal.draw(|f| app.render(f)).expect("draw");
+    });
     println!("PECS UI benchmarks ({USERS} extra users, 200x60, {frames} frames)");
     println!(
         "open Users tab (load {} accounts through the service)  {tab_switch:>10.3?}",
         USERS + 10
     );
-    println!(
-        "{:<52} median {dm:>10.3?}  p99 {dp:>10.3?}",
-        "draw the Users list"
-    );
-    println!(
-        "{:<52} median {mm:>10.3?}  p99 {mp:>10.3?}",
-        "key (move selection) to frame"
-    );
+    common::show("draw the Users list", &draws);
+    common::show("key (move selection) to frame", &moves);
 }

@@ -104,18 +104,16 @@ impl StoredRow {
 /// The stored hash of event `seq`, if there is one.
 pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<Vec<u8>>> {
     Ok(conn
-        .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+        .prepare_cached("SELECT hash FROM audit WHERE seq = ?1")?
+        .query_row([seq], |r| r.get(0))
         .optional()?)
 }
 
 /// The newest (seq, hash), or `None` for an empty log.
 pub fn head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
     Ok(conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -145,29 +143,29 @@ pub fn append(conn: &Connection, e: &NewAuditEvent) -> Result<(i64, [u8; 32])> {
         hash: Vec::new(),
     };
     let hash = row.link_from(&prev_hash);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (seq, at, session_id, actor_id, actor_name, actor_role, actor_org,
                             action, target_kind, target_id, target_label, origin, outcome,
                             detail, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        params![
-            row.seq,
-            row.at,
-            e.session_id,
-            e.actor.id,
-            e.actor.name,
-            e.actor.role,
-            e.actor.org,
-            e.action,
-            e.target.kind,
-            e.target.id,
-            e.target.label,
-            origin,
-            e.outcome.as_str(),
-            detail,
-            hash.as_slice()
-        ],
-    )?;
+    )?
+    .execute(params![
+        row.seq,
+        row.at,
+        e.session_id,
+        e.actor.id,
+        e.actor.name,
+        e.actor.role,
+        e.actor.org,
+        e.action,
+        e.target.kind,
+        e.target.id,
+        e.target.label,
+        origin,
+        e.outcome.as_str(),
+        detail,
+        hash.as_slice()
+    ])?;
     Ok((row.seq, hash))
 }
 
@@ -300,10 +298,10 @@ pub fn logins_of(
 
 /// Failed logins recorded for `name` after `since` (all of them when `None`).
 pub fn failed_logins_since(conn: &Connection, name: &str, since: Option<Millis>) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM audit WHERE action = 'login' AND outcome = 'failed'
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM audit WHERE action = 'login' AND outcome = 'failed'
          AND target_label = ?1 AND at > ?2",
-        params![name, since.map_or(i64::MIN, |t| t.0)],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row(params![name, since.map_or(i64::MIN, |t| t.0)], |r| r.get(0))?)
 }

@@ -289,12 +289,14 @@ pub fn update_details(
     by: UserId,
     now: Millis,
 ) -> Result<bool> {
-    let n = conn.execute(
-        "UPDATE cases SET client_ref = ?3, case_type = ?4, subject_name = ?5, subject_dob = ?6,
+    let n = conn
+        .prepare_cached(
+            "UPDATE cases SET client_ref = ?3, case_type = ?4, subject_name = ?5, subject_dob = ?6,
                 subject_address = ?7, priority = ?8, due_date = ?9, updated_at = ?10,
                 updated_by = ?11, version = version + 1
          WHERE id = ?1 AND version = ?2",
-        params![
+        )?
+        .execute(params![
             id.0,
             version,
             d.client_ref,
@@ -306,8 +308,7 @@ pub fn update_details(
             d.due_date,
             now.0,
             by.0
-        ],
-    )?;
+        ])?;
     Ok(n == 1)
 }
 
@@ -318,11 +319,11 @@ pub fn set_assignee(
     by: UserId,
     now: Millis,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE cases SET assigned_to = ?2, updated_at = ?3, updated_by = ?4, version = version + 1
          WHERE id = ?1",
-        params![id.0, to.map(|u| u.0), now.0, by.0],
-    )?;
+    )?
+    .execute(params![id.0, to.map(|u| u.0), now.0, by.0])?;
     Ok(())
 }
 
@@ -333,13 +334,13 @@ pub fn set_status(
     by: UserId,
     now: Millis,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE cases SET status = ?2, updated_at = ?3, updated_by = ?4, version = version + 1,
                 completed_at = CASE WHEN ?2 = 'completed' THEN ?3 ELSE completed_at END,
                 closed_at = CASE WHEN ?2 = 'closed' THEN ?3 ELSE closed_at END
          WHERE id = ?1",
-        params![case.id.0, to.as_str(), now.0, by.0],
-    )?;
+    )?
+    .execute(params![case.id.0, to.as_str(), now.0, by.0])?;
     record_status(conn, case.id, Some(case.status), to, by, now)
 }
 
@@ -429,12 +430,8 @@ pub fn notes(conn: &Connection, case: CaseId, internal_too: bool) -> Result<Vec<
 }
 
 pub fn note(conn: &Connection, id: NoteId) -> Result<Option<Note>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id WHERE n.id = ?1"),
-            [id.0],
-            note_from_row,
-        )
+    Ok(conn.prepare_cached(&format!("SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id WHERE n.id = ?1"))?.query_row([id.0],
+            note_from_row)
         .optional()?)
 }
 
@@ -445,10 +442,7 @@ pub fn void_note(
     reason: &str,
     now: Millis,
 ) -> Result<bool> {
-    Ok(conn.execute(
-        "UPDATE case_notes SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE id = ?1 AND voided_at IS NULL",
-        params![id.0, now.0, by.0, reason],
-    )? == 1)
+    Ok(conn.prepare_cached("UPDATE case_notes SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE id = ?1 AND voided_at IS NULL")?.execute(params![id.0, now.0, by.0, reason])? == 1)
 }
 
 pub struct NewDocument<'a> {
@@ -462,11 +456,9 @@ pub struct NewDocument<'a> {
 }
 
 pub fn insert_document(conn: &Connection, d: &NewDocument<'_>, now: Millis) -> Result<DocumentId> {
-    conn.execute(
-        "INSERT INTO case_documents (case_id, file_name, media_type, size, sha256, content, client_visible,
+    conn.prepare_cached("INSERT INTO case_documents (case_id, file_name, media_type, size, sha256, content, client_visible,
                                      added_by, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
             d.case.0,
             d.file_name,
             d.media_type,
@@ -476,8 +468,7 @@ pub fn insert_document(conn: &Connection, d: &NewDocument<'_>, now: Millis) -> R
             d.client_visible,
             d.by.0,
             now.0
-        ],
-    )?;
+        ])?;
     Ok(DocumentId(conn.last_insert_rowid()))
 }
 
@@ -511,11 +502,10 @@ pub fn documents(conn: &Connection, case: CaseId, internal_too: bool) -> Result<
 
 /// One document with its content.
 pub fn document(conn: &Connection, id: DocumentId) -> Result<Option<(DocumentMeta, Vec<u8>)>> {
-    conn.query_row(
-        &format!("SELECT {DOC_COLUMNS}, content FROM case_documents WHERE id = ?1"),
-        [id.0],
-        |r| Ok((doc_from_row(r)?, r.get::<_, Vec<u8>>(9)?)),
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {DOC_COLUMNS}, content FROM case_documents WHERE id = ?1"
+    ))?
+    .query_row([id.0], |r| Ok((doc_from_row(r)?, r.get::<_, Vec<u8>>(9)?)))
     .optional()
     .map_err(StoreError::from)
 }

@@ -131,6 +131,8 @@ impl Keyring {
              PRAGMA secure_delete = ON;",
         )?;
         migrate::run(&conn, migrate::KEYRING)?;
+        // Every statement of the store is prepared once per connection and kept.
+        conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
         Ok(Keyring { conn })
     }
 
@@ -165,7 +167,8 @@ impl Keyring {
     /// Put `slot` in place of whatever personal slot its name had, atomically.
     pub fn replace_personal_slot(&self, slot: &SlotRecord) -> Result<()> {
         self.atomically(|c| {
-            c.execute("DELETE FROM slots WHERE name_hash = ?1", [&slot.name_hash])?;
+            c.prepare_cached("DELETE FROM slots WHERE name_hash = ?1")?
+                .execute([&slot.name_hash])?;
             insert_slot(c, slot)
         })?;
         self.scrub_wal();
@@ -176,7 +179,8 @@ impl Keyring {
     pub fn delete_personal_slot(&self, name_hash: &[u8]) -> Result<bool> {
         let removed = self
             .conn
-            .execute("DELETE FROM slots WHERE name_hash = ?1", [name_hash])?
+            .prepare_cached("DELETE FROM slots WHERE name_hash = ?1")?
+            .execute([name_hash])?
             > 0;
         self.scrub_wal();
         Ok(removed)
@@ -193,11 +197,10 @@ impl Keyring {
     pub fn personal_slot(&self, name_hash: &[u8]) -> Result<Option<SlotRecord>> {
         Ok(self
             .conn
-            .query_row(
-                &format!("SELECT {SLOT_COLUMNS} FROM slots WHERE name_hash = ?1"),
-                [name_hash],
-                slot_from_row,
-            )
+            .prepare_cached(&format!(
+                "SELECT {SLOT_COLUMNS} FROM slots WHERE name_hash = ?1"
+            ))?
+            .query_row([name_hash], slot_from_row)
             .optional()?)
     }
 
@@ -211,7 +214,11 @@ impl Keyring {
 
     /// Returns whether a slot was removed (false: it was already gone).
     pub fn delete_slot(&self, id: &str) -> Result<bool> {
-        let removed = self.conn.execute("DELETE FROM slots WHERE id = ?1", [id])? > 0;
+        let removed = self
+            .conn
+            .prepare_cached("DELETE FROM slots WHERE id = ?1")?
+            .execute([id])?
+            > 0;
         self.scrub_wal();
         Ok(removed)
     }
@@ -237,10 +244,8 @@ impl Keyring {
             let next = after_failure(current, now);
             write_throttle(c, name_hash, &next)?;
             // Rows for names nobody has tried for an hour keep no state worth keeping.
-            c.execute(
-                "DELETE FROM throttle WHERE locked_until < ?1 AND window_start < ?1",
-                [now.0 - Millis::HOUR],
-            )?;
+            c.prepare_cached("DELETE FROM throttle WHERE locked_until < ?1 AND window_start < ?1")?
+                .execute([now.0 - Millis::HOUR])?;
             Ok(Ok(next))
         })
     }
@@ -260,18 +265,20 @@ impl Keyring {
 
     pub fn clear_throttle(&self, name_hash: &[u8]) -> Result<()> {
         self.conn
-            .execute("DELETE FROM throttle WHERE name_hash = ?1", [name_hash])?;
+            .prepare_cached("DELETE FROM throttle WHERE name_hash = ?1")?
+            .execute([name_hash])?;
         Ok(())
     }
 
     /// Queue a sealed failed-login record. Bounded, so a flood of attempts while the
     /// database stays shut cannot fill the disk; the throttle still counts them all.
     pub fn push_failed_login(&self, sealed: &[u8]) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO failed_logins (sealed)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO failed_logins (sealed)
              SELECT ?1 WHERE (SELECT count(*) FROM failed_logins) < ?2",
-            params![sealed, MAX_PENDING_FAILURES],
-        )?;
+            )?
+            .execute(params![sealed, MAX_PENDING_FAILURES])?;
         Ok(())
     }
 
@@ -279,7 +286,8 @@ impl Keyring {
     pub fn pending_failed_logins(&self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM failed_logins", [], |r| r.get(0))?)
+            .prepare_cached("SELECT count(*) FROM failed_logins")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Take every pending sealed record, oldest first, in one transaction: two
@@ -299,7 +307,8 @@ impl Keyring {
     pub fn return_failed_logins(&self, records: &[Vec<u8>]) -> Result<()> {
         self.atomically(|c| {
             for sealed in records {
-                c.execute("INSERT INTO failed_logins (sealed) VALUES (?1)", [sealed])?;
+                c.prepare_cached("INSERT INTO failed_logins (sealed) VALUES (?1)")?
+                    .execute([sealed])?;
             }
             Ok(())
         })
@@ -307,11 +316,8 @@ impl Keyring {
 
     pub fn checkpoint(&self) -> Result<Option<Checkpoint>> {
         // One statement: a consistent pair even while another process advances it.
-        let (seq, hash): (Option<Vec<u8>>, Option<Vec<u8>>) = self.conn.query_row(
-            "SELECT (SELECT value FROM meta WHERE key = ?1), (SELECT value FROM meta WHERE key = ?2)",
-            [CHECKPOINT_SEQ, CHECKPOINT_HASH],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (seq, hash): (Option<Vec<u8>>, Option<Vec<u8>>) = self.conn.prepare_cached("SELECT (SELECT value FROM meta WHERE key = ?1), (SELECT value FROM meta WHERE key = ?2)")?.query_row([CHECKPOINT_SEQ, CHECKPOINT_HASH],
+            |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(match (seq, hash) {
             (Some(seq), Some(hash)) => {
                 let seq = String::from_utf8(seq)
@@ -353,38 +359,37 @@ impl Keyring {
 
 fn read_throttle(conn: &Connection, name_hash: &[u8]) -> Result<Throttle> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT consecutive, locked_until, window_start, window_failures
              FROM throttle WHERE name_hash = ?1",
-            [name_hash],
-            |r| {
-                Ok(Throttle {
-                    consecutive: r.get(0)?,
-                    locked_until: Millis(r.get(1)?),
-                    window_start: Millis(r.get(2)?),
-                    window_failures: r.get(3)?,
-                })
-            },
-        )
+        )?
+        .query_row([name_hash], |r| {
+            Ok(Throttle {
+                consecutive: r.get(0)?,
+                locked_until: Millis(r.get(1)?),
+                window_start: Millis(r.get(2)?),
+                window_failures: r.get(3)?,
+            })
+        })
         .optional()?
         .unwrap_or_default())
 }
 
 fn write_throttle(conn: &Connection, name_hash: &[u8], t: &Throttle) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO throttle (name_hash, consecutive, locked_until, window_start, window_failures)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (name_hash) DO UPDATE SET consecutive = excluded.consecutive,
             locked_until = excluded.locked_until, window_start = excluded.window_start,
             window_failures = excluded.window_failures",
-        params![
-            name_hash,
-            t.consecutive,
-            t.locked_until.0,
-            t.window_start.0,
-            t.window_failures
-        ],
-    )?;
+    )?
+    .execute(params![
+        name_hash,
+        t.consecutive,
+        t.locked_until.0,
+        t.window_start.0,
+        t.window_failures
+    ])?;
     Ok(())
 }
 
@@ -393,19 +398,19 @@ fn insert_slot(conn: &Connection, slot: &SlotRecord) -> Result<()> {
         .kdf
         .map(|k| serde_json::to_string(&k).map_err(|e| StoreError::Malformed(e.to_string())))
         .transpose()?;
-    conn.execute(
-        &format!("INSERT INTO slots ({SLOT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-        params![
-            slot.id,
-            slot.kind.as_str(),
-            slot.name_hash,
-            kdf,
-            slot.salt,
-            slot.wrapped.nonce.as_slice(),
-            slot.wrapped.ciphertext,
-            slot.created_at.0,
-            slot.expires_at.map(|t| t.0)
-        ],
-    )?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO slots ({SLOT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    ))?
+    .execute(params![
+        slot.id,
+        slot.kind.as_str(),
+        slot.name_hash,
+        kdf,
+        slot.salt,
+        slot.wrapped.nonce.as_slice(),
+        slot.wrapped.ciphertext,
+        slot.created_at.0,
+        slot.expires_at.map(|t| t.0)
+    ])?;
     Ok(())
 }

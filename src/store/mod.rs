@@ -47,6 +47,9 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Prepared statements kept per connection: more than the store has distinct ones.
+pub const STATEMENT_CACHE: usize = 128;
+
 /// Tunables for opening `pecs.db`.
 #[derive(Debug, Clone, Copy)]
 pub struct DbOptions {
@@ -121,6 +124,8 @@ impl Db {
             u64::from(options.cache_mib) * 1024
         ))?;
         migrate::run(&conn, migrate::CORE)?;
+        // Every statement of the store is prepared once per connection and kept.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Db { conn })
     }
 

@@ -28,39 +28,30 @@ pub fn insert(
     kind: OrgKind,
     now: Millis,
 ) -> Result<OrgId> {
-    conn.execute(
-        "INSERT INTO orgs (code, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![code, name, kind.as_str(), now.0],
-    )?;
+    conn.prepare_cached("INSERT INTO orgs (code, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![code, name, kind.as_str(), now.0])?;
     Ok(OrgId(conn.last_insert_rowid()))
 }
 
 pub fn get(conn: &Connection, id: OrgId) -> Result<Option<Org>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM orgs WHERE id = ?1"),
-            [id.0],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM orgs WHERE id = ?1"))?
+        .query_row([id.0], from_row)
         .optional()?)
 }
 
 pub fn by_code(conn: &Connection, code: &str) -> Result<Option<Org>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM orgs WHERE code = ?1"),
-            [code],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM orgs WHERE code = ?1"))?
+        .query_row([code], from_row)
         .optional()?)
 }
 
 pub fn internal(conn: &Connection) -> Result<Org> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM orgs WHERE kind = 'internal'"),
-        [],
-        from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM orgs WHERE kind = 'internal'"
+    ))?
+    .query_row([], from_row)
     .optional()?
     .ok_or_else(|| StoreError::Malformed("no internal organisation".into()))
 }
@@ -74,17 +65,13 @@ pub fn list(conn: &Connection) -> Result<Vec<Org>> {
 }
 
 pub fn set_require_two_factor(conn: &Connection, id: OrgId, required: bool) -> Result<()> {
-    conn.execute(
-        "UPDATE orgs SET require_two_factor = ?2 WHERE id = ?1",
-        params![id.0, required],
-    )?;
+    conn.prepare_cached("UPDATE orgs SET require_two_factor = ?2 WHERE id = ?1")?
+        .execute(params![id.0, required])?;
     Ok(())
 }
 
 pub fn rename(conn: &Connection, id: OrgId, name: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE orgs SET name = ?2 WHERE id = ?1",
-        params![id.0, name],
-    )?;
+    conn.prepare_cached("UPDATE orgs SET name = ?2 WHERE id = ?1")?
+        .execute(params![id.0, name])?;
     Ok(())
 }

@@ -11,39 +11,37 @@ pub fn insert(
     at: Millis,
     origin_json: &str,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO sessions (id, user_id, started_at, origin, heartbeat_at)
          VALUES (?1, ?2, ?3, ?4, ?3)",
-        params![id, user.0, at.0, origin_json],
-    )?;
+    )?
+    .execute(params![id, user.0, at.0, origin_json])?;
     Ok(())
 }
 
 /// `Some(started_at)` while the session is open; `None` once ended or unknown.
 pub fn open_since(conn: &Connection, id: &str) -> Result<Option<Millis>> {
     Ok(conn
-        .query_row(
-            "SELECT started_at FROM sessions WHERE id = ?1 AND ended_at IS NULL",
-            [id],
-            |r| r.get(0).map(Millis),
-        )
+        .prepare_cached("SELECT started_at FROM sessions WHERE id = ?1 AND ended_at IS NULL")?
+        .query_row([id], |r| r.get(0).map(Millis))
         .optional()?)
 }
 
 pub fn heartbeat(conn: &Connection, id: &str, at: Millis) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE sessions SET heartbeat_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
-        params![id, at.0],
-    )?;
+    )?
+    .execute(params![id, at.0])?;
     Ok(())
 }
 
 /// Returns whether this call ended it (false if it had already ended).
 pub fn end(conn: &Connection, id: &str, at: Millis, reason: &str) -> Result<bool> {
-    let n = conn.execute(
-        "UPDATE sessions SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
-        params![id, at.0, reason],
-    )?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE sessions SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
+        )?
+        .execute(params![id, at.0, reason])?;
     Ok(n > 0)
 }
 
@@ -54,8 +52,5 @@ pub fn end_all_for_user(
     at: Millis,
     reason: &str,
 ) -> Result<usize> {
-    Ok(conn.execute(
-        "UPDATE sessions SET ended_at = ?2, end_reason = ?3 WHERE user_id = ?1 AND ended_at IS NULL",
-        params![user.0, at.0, reason],
-    )?)
+    Ok(conn.prepare_cached("UPDATE sessions SET ended_at = ?2, end_reason = ?3 WHERE user_id = ?1 AND ended_at IS NULL")?.execute(params![user.0, at.0, reason])?)
 }

@@ -39,38 +39,32 @@ pub struct NewUserRow<'a> {
 }
 
 pub fn insert(conn: &Connection, new: &NewUserRow<'_>, now: Millis) -> Result<UserId> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO users (username, display_name, org_id, role, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            new.username,
-            new.display_name,
-            new.org_id.0,
-            new.role.as_str(),
-            new.expires_at.map(|t| t.0),
-            now.0
-        ],
-    )?;
+    )?
+    .execute(params![
+        new.username,
+        new.display_name,
+        new.org_id.0,
+        new.role.as_str(),
+        new.expires_at.map(|t| t.0),
+        now.0
+    ])?;
     Ok(UserId(conn.last_insert_rowid()))
 }
 
 pub fn get(conn: &Connection, id: UserId) -> Result<Option<User>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
-            [id.0],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"))?
+        .query_row([id.0], from_row)
         .optional()?)
 }
 
 pub fn by_username(conn: &Connection, username: &str) -> Result<Option<User>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM users WHERE username = ?1"),
-            [username],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM users WHERE username = ?1"))?
+        .query_row([username], from_row)
         .optional()?)
 }
 
@@ -85,123 +79,95 @@ pub fn list(conn: &Connection, org: Option<OrgId>) -> Result<Vec<User>> {
 
 /// Enabled sysadmins whose accounts have not expired.
 pub fn count_active_sysadmins(conn: &Connection, now: Millis) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM users
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM users
          WHERE role = 'sysadmin' AND enabled = 1 AND (expires_at IS NULL OR expires_at > ?1)",
-        [now.0],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row([now.0], |r| r.get(0))?)
 }
 
 pub fn set_enabled(conn: &Connection, id: UserId, enabled: bool) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET enabled = ?2 WHERE id = ?1",
-        params![id.0, enabled],
-    )?;
+    conn.prepare_cached("UPDATE users SET enabled = ?2 WHERE id = ?1")?
+        .execute(params![id.0, enabled])?;
     Ok(())
 }
 
 pub fn set_role(conn: &Connection, id: UserId, role: Role) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET role = ?2 WHERE id = ?1",
-        params![id.0, role.as_str()],
-    )?;
+    conn.prepare_cached("UPDATE users SET role = ?2 WHERE id = ?1")?
+        .execute(params![id.0, role.as_str()])?;
     Ok(())
 }
 
 pub fn set_expiry(conn: &Connection, id: UserId, expires_at: Option<Millis>) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET expires_at = ?2 WHERE id = ?1",
-        params![id.0, expires_at.map(|t| t.0)],
-    )?;
+    conn.prepare_cached("UPDATE users SET expires_at = ?2 WHERE id = ?1")?
+        .execute(params![id.0, expires_at.map(|t| t.0)])?;
     Ok(())
 }
 
 pub fn set_display_name(conn: &Connection, id: UserId, name: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET display_name = ?2 WHERE id = ?1",
-        params![id.0, name],
-    )?;
+    conn.prepare_cached("UPDATE users SET display_name = ?2 WHERE id = ?1")?
+        .execute(params![id.0, name])?;
     Ok(())
 }
 
 pub fn set_must_change_password(conn: &Connection, id: UserId, must: bool) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET must_change_password = ?2 WHERE id = ?1",
-        params![id.0, must],
-    )?;
+    conn.prepare_cached("UPDATE users SET must_change_password = ?2 WHERE id = ?1")?
+        .execute(params![id.0, must])?;
     Ok(())
 }
 
 pub fn set_require_two_factor(conn: &Connection, id: UserId, required: bool) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET require_two_factor = ?2 WHERE id = ?1",
-        params![id.0, required],
-    )?;
+    conn.prepare_cached("UPDATE users SET require_two_factor = ?2 WHERE id = ?1")?
+        .execute(params![id.0, required])?;
     Ok(())
 }
 
 /// A secret waiting for its first code (`None` abandons it).
 pub fn set_totp_pending(conn: &Connection, id: UserId, secret: Option<&[u8]>) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET totp_pending = ?2 WHERE id = ?1",
-        params![id.0, secret],
-    )?;
+    conn.prepare_cached("UPDATE users SET totp_pending = ?2 WHERE id = ?1")?
+        .execute(params![id.0, secret])?;
     Ok(())
 }
 
 pub fn totp_pending(conn: &Connection, id: UserId) -> Result<Option<Vec<u8>>> {
     Ok(conn
-        .query_row(
-            "SELECT totp_pending FROM users WHERE id = ?1",
-            [id.0],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT totp_pending FROM users WHERE id = ?1")?
+        .query_row([id.0], |r| r.get(0))
         .optional()?
         .flatten())
 }
 
 /// Switch two-factor login on with the confirmed secret and the step just used.
 pub fn enable_totp(conn: &Connection, id: UserId, secret: &[u8], step: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE users SET totp_secret = ?2, totp_last_step = ?3, totp_pending = NULL WHERE id = ?1",
-        params![id.0, secret, step],
-    )?;
+    )?
+    .execute(params![id.0, secret, step])?;
     Ok(())
 }
 
 /// The confirmed secret and the last accepted step.
 pub fn totp(conn: &Connection, id: UserId) -> Result<Option<(Vec<u8>, Option<i64>)>> {
-    Ok(conn
-        .query_row(
-            "SELECT totp_secret, totp_last_step FROM users WHERE id = ?1 AND totp_secret IS NOT NULL",
-            [id.0],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    Ok(conn.prepare_cached("SELECT totp_secret, totp_last_step FROM users WHERE id = ?1 AND totp_secret IS NOT NULL")?.query_row([id.0],
+            |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 pub fn set_totp_last_step(conn: &Connection, id: UserId, step: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET totp_last_step = ?2 WHERE id = ?1",
-        params![id.0, step],
-    )?;
+    conn.prepare_cached("UPDATE users SET totp_last_step = ?2 WHERE id = ?1")?
+        .execute(params![id.0, step])?;
     Ok(())
 }
 
 /// Forget the account's two-factor enrolment (a password reset starts it afresh).
 pub fn clear_totp(conn: &Connection, id: UserId) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = ?1",
-        [id.0],
-    )?;
+    conn.prepare_cached("UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = ?1")?.execute([id.0])?;
     Ok(())
 }
 
 pub fn record_login(conn: &Connection, id: UserId, at: Millis, from: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE users SET last_login_at = ?2, last_login_from = ?3 WHERE id = ?1",
-        params![id.0, at.0, from],
-    )?;
+    conn.prepare_cached("UPDATE users SET last_login_at = ?2, last_login_from = ?3 WHERE id = ?1")?
+        .execute(params![id.0, at.0, from])?;
     Ok(())
 }

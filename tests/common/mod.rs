@@ -126,31 +126,12 @@ pub fn enrol_two_factor(s: &Session, now: Millis) -> String {
     secret
 }
 
-/// The data key, through a recovery slot made for the purpose (public APIs only): how
-/// tests get behind the service layer with a raw keyed connection.
+/// The data key, through a recovery slot made for the purpose (public APIs only).
 pub fn data_key(w: &World) -> pecs::crypto::DataKey {
-    use pecs::crypto::{codes, kdf, wrap};
-    use pecs::store::keyring::{Keyring, SlotKind};
-    let admin = w.login(demo::SYSADMIN);
-    let (summary, code) =
-        pecs::service::slots::create_recovery_code(&admin).expect("recovery code");
-    admin.logout().expect("logout");
-    let ring = Keyring::open(&w.pecs.paths.keys).expect("key ring");
-    let slot = ring
-        .slots_of_kind(SlotKind::Recovery)
-        .expect("slots")
-        .into_iter()
-        .find(|s| s.id == summary.id)
-        .expect("the new recovery slot");
-    let kek = kdf::derive(
-        &codes::normalise_code(&code),
-        &slot.salt,
-        slot.kdf.expect("recovery slots have KDF parameters"),
-    )
-    .expect("derive");
-    wrap::unwrap(&slot.wrapped, &kek, &slot.id, "recovery").expect("unwrap recovery slot")
+    data_key::data_key_of(&w.pecs, local_origin())
 }
 
+pub mod data_key;
 pub mod pty;
 pub mod sandbox;
 pub mod ui;
