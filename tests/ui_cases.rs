@@ -686,3 +686,103 @@ fn stored_case_text_is_drawn_inert() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Filters and the CSV import form.
+
+#[test]
+fn the_filter_form_narrows_the_list_and_blank_shows_all_again() {
+    let s = seeded();
+    let mut a = logged_in(&s.w, "gina.admin");
+    ch(&mut a, 'f');
+    assert!(text_of(&a).contains("Filter cases"), "{}", text_of(&a));
+    type_text(&mut a, "meridian");
+    // Enter moves on to the next field; on the last one it submits.
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Enter);
+    }
+    let text = text_of(&a);
+    assert!(text.contains("MBC-77"), "{text}");
+    assert!(!text.contains("HF-1001"), "{text}");
+    assert!(text.contains("filter: MERIDIAN"), "{text}");
+
+    // Overdue only: Anna Müller's HARLOW case (due 12-01) and nothing else.
+    ch(&mut a, 'f');
+    clear_field(&mut a);
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Tab);
+    }
+    clear_field(&mut a);
+    type_text(&mut a, "yes");
+    press(&mut a, KeyCode::Enter);
+    let text = text_of(&a);
+    assert!(text.contains("HF-1001"), "{text}");
+    assert!(!text.contains("HF-1002"), "{text}");
+    assert!(text.contains("filter: overdue"), "{text}");
+
+    // An unknown assignee is one sentence under the form; the list is unchanged.
+    ch(&mut a, 'f');
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "nobody.here");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        text_of(&a).contains("There is no caseworker or supervisor nobody.here."),
+        "{}",
+        text_of(&a)
+    );
+    press(&mut a, KeyCode::Esc);
+    ch(&mut a, 'f');
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Tab);
+    }
+    clear_field(&mut a);
+    press(&mut a, KeyCode::Enter);
+    let text = text_of(&a);
+    assert!(text.contains("page 1 · cases 1–5"), "{text}");
+}
+
+#[test]
+fn a_client_user_imports_instructions_all_or_none() {
+    let s = seeded();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "client_ref,case_type,subject_name,due_date\nHF-7,trace,Ada Lovelace,31/02/2027\nHF-8,teleport,Alan Turing,\n",
+    )
+    .unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "client_ref,case_type,subject_name,due_date\nHF-7,trace,Ada Lovelace,28/02/2027\nHF-8,Process Serving,Alan Turing,\n",
+    )
+    .unwrap();
+    let mut a = logged_in(&s.w, "harry.harlow");
+    ch(&mut a, 'i');
+    let text = text_of(&a);
+    assert!(text.contains("Import client instructions"), "{text}");
+    assert!(
+        !text.contains("Client code"),
+        "a client imports for itself:\n{text}"
+    );
+    type_text(&mut a, bad.to_str().unwrap());
+    press(&mut a, KeyCode::Enter);
+    let text = text_of(&a);
+    assert!(text.contains("Nothing imported"), "{text}");
+    assert!(text.contains("row 2, column due_date"), "{text}");
+    assert!(text.contains("row 3, column case_type"), "{text}");
+    press(&mut a, KeyCode::Esc);
+    assert!(!text_of(&a).contains("Ada Lovelace"), "{}", text_of(&a));
+
+    ch(&mut a, 'i');
+    type_text(&mut a, good.to_str().unwrap());
+    press(&mut a, KeyCode::Enter);
+    let text = text_of(&a);
+    assert!(text.contains("2 new cases for HARLOW"), "{text}");
+    press(&mut a, KeyCode::Esc);
+    let text = text_of(&a);
+    assert!(text.contains("Ada Lovelace"), "{text}");
+    assert!(text.contains("Alan Turing"), "{text}");
+}

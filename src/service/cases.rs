@@ -429,6 +429,18 @@ pub fn add_note(s: &Session, id: CaseId, body: &str, client_visible: bool) -> Re
 }
 
 /// Void a note entered in error: it stays, marked, with the reason.
+/// Whether the caller may void `note` (what a screen offers; [`void_note`] decides): not
+/// yet voided, and a caseworker's own.
+pub fn may_void(s: &Session, note: &Note) -> bool {
+    let grant = super::policy::grant(s.info().role, Action::NoteVoid);
+    note.voided.is_none()
+        && match grant {
+            Grant::Deny => false,
+            Grant::OwnNotes => note.author_id == s.info().user_id,
+            _ => true,
+        }
+}
+
 pub fn void_note(s: &Session, note: NoteId, reason: &str) -> Result<()> {
     s.act(Action::NoteVoid, Target::id_only("note", note), |act| {
         let n = store::cases::note(act.tx, note)?.ok_or(ServiceError::NotFound)?;

@@ -236,16 +236,24 @@ pub fn list(conn: &Connection, q: &ListQuery) -> Result<Vec<Case>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Full-text search within `scope`; `terms` are matched as prefixes, diacritics folded.
+/// Full-text search within `scope`, newest cases first; `terms` are matched as prefixes,
+/// diacritics folded. The index is read in case order and stops at `limit` matches, so a
+/// common name costs what a rare one does.
 pub fn search(conn: &Connection, terms: &str, scope: Scope, limit: i64) -> Result<Vec<Case>> {
     let query = fts_prefix_query(terms);
     if query.is_empty() {
         return Ok(Vec::new());
     }
+    let columns: Vec<String> = COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM cases WHERE id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1)
-           AND (?2 IS NULL OR client_org_id = ?2) AND (?3 IS NULL OR assigned_to = ?3)
-         ORDER BY due_date IS NULL, due_date, id LIMIT ?4"
+        "SELECT {} FROM cases_fts JOIN cases c ON c.id = cases_fts.rowid
+         WHERE cases_fts MATCH ?1
+           AND (?2 IS NULL OR c.client_org_id = ?2) AND (?3 IS NULL OR c.assigned_to = ?3)
+         ORDER BY cases_fts.rowid DESC LIMIT ?4",
+        columns.join(", ")
     ))?;
     let rows = stmt.query_map(
         params![

@@ -65,7 +65,7 @@ ui_actions! {
     TwoFactor => "two_factor", "two-factor: require or enrol";
     OrgTwoFactor => "org_two_factor", "require 2FA for a whole organisation";
     NewOrg => "new_org", "create a client organisation";
-    FilterOrg => "filter_org", "filter by organisation";
+    FilterOrg => "filter_org", "filter: users by org, cases by form";
     FilterRole => "filter_role", "filter by role";
     FilterState => "filter_state", "filter by state (cases: status)";
     Sort => "sort", "change the sort order";
@@ -75,6 +75,7 @@ ui_actions! {
     Status => "status", "change a case's status";
     Assign => "assign", "assign a case";
     Void => "void", "void a diary note";
+    Import => "import", "import client instructions (CSV)";
     ChangePassword => "change_password", "change your password";
     Confirm => "confirm", "yes, in a confirmation";
 }

@@ -158,6 +158,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Status, &["S"]),
     (Action::Assign, &["A"]),
     (Action::Void, &["v"]),
+    (Action::Import, &["i"]),
     (Action::ChangePassword, &["c"]),
     (Action::Confirm, &["y"]),
 ];

@@ -178,9 +178,9 @@ impl CaseFileView {
             Action::Assign if s.may(Perm::CaseAssign) => {
                 Some((FileForm::Assign, assign_form(case, &self.names)))
             }
-            Action::Void if s.may(Perm::NoteVoid) && self.tab == FileTab::Diary => self
+            Action::Void if self.tab == FileTab::Diary => self
                 .selected_note()
-                .filter(|n| n.voided.is_none())
+                .filter(|n| cases::may_void(s, n))
                 .map(|n| (FileForm::Void(n.id), void_form(n))),
             Action::Open if s.may(Perm::AttachmentView) && self.tab == FileTab::Documents => self
                 .file
@@ -318,8 +318,9 @@ impl CaseFileView {
             items.push((None, Action::Status, "status"));
         }
         items.push((Some(Perm::CaseAssign), Action::Assign, "assign"));
-        if self.tab == FileTab::Diary {
-            items.push((Some(Perm::NoteVoid), Action::Void, "void note"));
+        if self.tab == FileTab::Diary && self.selected_note().is_some_and(|n| cases::may_void(s, n))
+        {
+            items.push((None, Action::Void, "void note"));
         }
         hints::allowed(s, &items)
     }

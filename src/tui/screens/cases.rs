@@ -5,10 +5,11 @@
 
 use super::case_file::CaseFileView;
 use super::names::Names;
-use super::{Outcome, cycle, form_refused, yes_no};
+use super::{Outcome, cycle, documents, form_refused, yes_no};
 use crate::domain::{Action as Perm, Case, CaseStatus, CaseType, Millis, OrgId, Priority};
 use crate::service::cases::After;
 use crate::service::cases::{self, Details, ListQuery, NewCase, Sort};
+use crate::service::instructions;
 use crate::service::{ServiceError, Session};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
@@ -17,7 +18,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::{Form, FormEvent};
 use crate::tui::widgets::hints;
-use crate::tui::widgets::popup::centered;
+use crate::tui::widgets::popup::{Popup, Tone, centered};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -77,6 +78,7 @@ enum ListForm {
     Search,
     NewCase,
     Filter,
+    Import,
 }
 
 pub struct CasesScreen {
@@ -238,6 +240,9 @@ impl CasesScreen {
             Action::New if s.may(Perm::CaseCreate) => {
                 self.form = Some((ListForm::NewCase, new_case_form(s)))
             }
+            Action::Import if s.may(Perm::CsvImport) => {
+                self.form = Some((ListForm::Import, import_form(s)))
+            }
             _ => return Outcome::Unhandled,
         }
         Outcome::Nothing
@@ -312,6 +317,7 @@ impl CasesScreen {
                     ListForm::Search => self.run_search(s, form.value(0)),
                     ListForm::NewCase => self.create(s, &form),
                     ListForm::Filter => self.apply_filter(s, &form),
+                    ListForm::Import => self.import(s, &form),
                 };
                 match result {
                     Ok(outcome) => outcome,
@@ -386,6 +392,41 @@ impl CasesScreen {
             })
     }
 
+    /// Import the CSV file named in the form for its client (a client's own); every
+    /// problem of a refused file is listed and nothing is imported.
+    fn import(&mut self, s: &Session, form: &Form) -> crate::service::Result<Outcome> {
+        let code = if s.info().role.is_client() {
+            s.info().org_code.clone()
+        } else {
+            form.value(1).trim().to_uppercase()
+        };
+        let (path, bytes) = documents::read_bounded(form.value(0), instructions::MAX_BYTES)?;
+        match instructions::import_csv(s, &code, &bytes) {
+            Ok(done) => {
+                if let Outcome::SessionEnded(why) = self.first_page(s) {
+                    return Ok(Outcome::SessionEnded(why));
+                }
+                let span = match (done.references.first(), done.references.last()) {
+                    (Some(first), Some(last)) => format!(": {first} to {last}"),
+                    _ => String::new(),
+                };
+                Ok(Outcome::Show(Popup::message(
+                    "Instructions imported",
+                    &format!(
+                        "{} new cases for {} from {}{span}.",
+                        done.references.len(),
+                        done.client,
+                        path.display()
+                    ),
+                )))
+            }
+            Err(ServiceError::ImportRefused(problems)) => {
+                Ok(Outcome::Show(import_refused(&path, &problems)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The filter form, filled in with the filters now in force.
     fn filter_form(&self) -> Form {
         let names = self.names();
@@ -401,11 +442,9 @@ impl CasesScreen {
                 .case_type
                 .map_or(String::new(), |t| humane(t.as_str())),
         );
-        fields[2].set(if self.query.overdue_on.is_some() {
-            "yes"
-        } else {
-            "no"
-        });
+        if self.query.overdue_on.is_some() {
+            fields[2].set("yes");
+        }
         if names.for_staff() {
             let mut who = Field::new("Assigned to", 64);
             who.set(
@@ -417,7 +456,10 @@ impl CasesScreen {
             fields.insert(2, who);
         }
         let mut f = Form::new("Filter cases", fields);
-        f.note = Some(("Blank shows all. Overdue only: yes or no.".into(), false));
+        f.note = Some((
+            "Blank shows all. Overdue only: y for yes, blank for no.".into(),
+            false,
+        ));
         f
     }
 
@@ -472,6 +514,7 @@ impl CasesScreen {
         let items = [
             (None, Action::Open, "open"),
             (Some(Perm::CaseCreate), Action::New, "new case"),
+            (Some(Perm::CsvImport), Action::Import, "import"),
             (None, Action::Search, "search"),
             (None, Action::Sort, "sort"),
             (None, Action::FilterState, "status"),
@@ -483,7 +526,7 @@ impl CasesScreen {
         if let Some((kind, form)) = &self.form {
             let boxed = match kind {
                 ListForm::Search => centered(area, 64, 7),
-                ListForm::NewCase | ListForm::Filter => {
+                ListForm::NewCase | ListForm::Filter | ListForm::Import => {
                     centered(area, 76, form.height().min(area.height))
                 }
             };
@@ -513,12 +556,12 @@ impl CasesScreen {
             ));
             spans.push(Span::raw(filters));
         }
-        spans.push(Span::styled(
-            format!("  {} search: ", keys.hint(Action::Search)),
-            theme.dim(),
-        ));
         let place = match &self.search {
             Some((terms, found)) => {
+                spans.push(Span::styled(
+                    format!("  {} search: ", keys.hint(Action::Search)),
+                    theme.dim(),
+                ));
                 spans.push(Span::raw(fit(&inert(terms), 24)));
                 format!(
                     "   {} found · {} back to the list",
@@ -648,6 +691,41 @@ fn columns(width: u16) -> ([usize; 7], [&'static str; 7]) {
         [reference, client_ref, kind, subject, status, who, due],
         titles,
     )
+}
+
+/// The most problems of a refused import listed on screen (the CLI lists them all).
+const PROBLEMS_SHOWN: usize = 10;
+
+fn import_refused(path: &std::path::Path, problems: &[String]) -> Popup {
+    let mut lines = vec![format!(
+        "Nothing was imported from {}. Correct the file and import it again:",
+        path.display()
+    )];
+    lines.extend(problems.iter().take(PROBLEMS_SHOWN).cloned());
+    if problems.len() > PROBLEMS_SHOWN {
+        lines.push(format!(
+            "… and {} more (`pecs import cases` lists them all).",
+            problems.len() - PROBLEMS_SHOWN
+        ));
+    }
+    Popup {
+        tone: Tone::Error,
+        title: "Nothing imported".into(),
+        lines,
+    }
+}
+
+fn import_form(s: &Session) -> Form {
+    let mut fields = vec![Field::new("CSV file", 4096)];
+    if !s.info().role.is_client() {
+        fields.push(Field::new("Client code", 16));
+    }
+    let mut f = Form::new("Import client instructions", fields);
+    f.note = Some((
+        "Columns: client_ref, case_type, subject_name, subject_dob, subject_address, due_date, notes. All rows or none.".into(),
+        false,
+    ));
+    f
 }
 
 fn new_case_form(s: &Session) -> Form {

@@ -1,5 +1,6 @@
-//! Files in and out of a case file: reading a file from a path to attach (its media type
-//! from the extension), and saving a document out to a path without ever overwriting.
+//! Files in and out of the case screens: reading a file from a path to attach (its media
+//! type from the extension) or to import, and saving a document out to a path without
+//! ever overwriting.
 
 use crate::service::cases::MAX_DOCUMENT_BYTES;
 use crate::service::{Result, ServiceError};
@@ -28,33 +29,40 @@ fn refused(text: String) -> ServiceError {
 
 /// Read the file at `path` for [`crate::service::cases::add_document`].
 pub fn read_upload(path: &str) -> Result<Upload> {
+    let (path, bytes) = read_bounded(path, MAX_DOCUMENT_BYTES)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    Ok(Upload {
+        media_type: media_type(&file_name),
+        file_name,
+        bytes,
+    })
+}
+
+/// The bytes of the file at `path` (as typed, `~/` for home) if it is at most `max`
+/// bytes; anything else is one sentence and nothing read.
+pub fn read_bounded(path: &str, max: usize) -> Result<(PathBuf, Vec<u8>)> {
     let path = expand(path);
     let shown = path.display().to_string();
     if shown.is_empty() {
-        return Err(refused("Give the path of the file to attach.".into()));
+        return Err(refused("Give the path of the file.".into()));
     }
     let meta =
         std::fs::metadata(&path).map_err(|e| refused(format!("{shown} cannot be read: {e}.")))?;
     if !meta.is_file() {
         return Err(refused(format!("{shown} is not a file.")));
     }
-    if meta.len() > MAX_DOCUMENT_BYTES as u64 {
+    if meta.len() > max as u64 {
         return Err(refused(format!(
-            "{shown} is larger than {} MB: it was not attached.",
-            MAX_DOCUMENT_BYTES / (1024 * 1024)
+            "{shown} is larger than {} MB: nothing was read from it.",
+            max / (1024 * 1024)
         )));
     }
     let bytes =
         std::fs::read(&path).map_err(|e| refused(format!("{shown} cannot be read: {e}.")))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| shown.clone());
-    Ok(Upload {
-        media_type: media_type(&file_name),
-        file_name,
-        bytes,
-    })
+    Ok((path, bytes))
 }
 
 /// The media type for a file name's extension; unknown ones are plain bytes.
