@@ -2,6 +2,7 @@
 //! reported rather than silently ignored. Paths default to the `directories` locations.
 
 use crate::service::Settings;
+use crate::service::backup::settings::{BackupSettings, Destination, Keep};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,8 @@ pub struct Config {
     pub security: Security,
     #[serde(default)]
     pub database: Database,
+    #[serde(default)]
+    pub backup: Backup,
     /// Key bindings for the terminal UI: action name -> key or keys.
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, KeySpec>,
@@ -66,6 +69,122 @@ impl Default for Database {
     }
 }
 
+/// `[backup]`: where backups go (`[[backup.destination]]`), how long they are kept
+/// (`[backup.keep]`), and when health warns.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Backup {
+    pub destination: Vec<BackupDestination>,
+    pub keep: BackupKeep,
+    pub warn_after_minutes: u32,
+    pub critical_after_minutes: u32,
+    pub min_free_mib: u64,
+}
+
+impl Default for Backup {
+    fn default() -> Self {
+        let d = BackupSettings::default();
+        Backup {
+            destination: Vec::new(),
+            keep: BackupKeep::default(),
+            warn_after_minutes: d.warn_after_minutes as u32,
+            critical_after_minutes: d.critical_after_minutes as u32,
+            min_free_mib: d.min_free_mib,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BackupDestination {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupKeep {
+    pub hourly_hours: u32,
+    pub daily_days: u32,
+    pub monthly_years: u32,
+}
+
+impl Default for BackupKeep {
+    fn default() -> Self {
+        let k = Keep::default();
+        BackupKeep {
+            hourly_hours: k.hourly_hours as u32,
+            daily_days: k.daily_days as u32,
+            monthly_years: k.monthly_years as u32,
+        }
+    }
+}
+
+impl Backup {
+    fn check(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for d in &self.destination {
+            let good_name = (1..=32).contains(&d.name.len())
+                && d.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !good_name {
+                return Err(format!(
+                    "backup.destination name \"{}\" must be 1 to 32 of a-z, 0-9, - and _.",
+                    d.name
+                ));
+            }
+            if !seen.insert(d.name.as_str()) {
+                return Err(format!(
+                    "backup.destination name \"{}\" is used twice.",
+                    d.name
+                ));
+            }
+            if !d.path.is_absolute() {
+                return Err(format!(
+                    "backup.destination \"{}\" needs an absolute path.",
+                    d.name
+                ));
+            }
+        }
+        if self.warn_after_minutes == 0 || self.warn_after_minutes >= self.critical_after_minutes {
+            return Err(
+                "backup.warn_after_minutes must be above 0 and below backup.critical_after_minutes."
+                    .into(),
+            );
+        }
+        let k = &self.keep;
+        if k.hourly_hours == 0 || k.daily_days == 0 || k.monthly_years == 0 {
+            return Err(
+                "backup.keep: hourly_hours, daily_days and monthly_years must each be at least 1."
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    fn settings(&self) -> BackupSettings {
+        BackupSettings {
+            destinations: self
+                .destination
+                .iter()
+                .map(|d| Destination {
+                    name: d.name.clone(),
+                    path: d.path.clone(),
+                })
+                .collect(),
+            keep: Keep {
+                hourly_hours: i64::from(self.keep.hourly_hours),
+                daily_days: i64::from(self.keep.daily_days),
+                monthly_years: i64::from(self.keep.monthly_years),
+            },
+            warn_after_minutes: i64::from(self.warn_after_minutes),
+            critical_after_minutes: i64::from(self.critical_after_minutes),
+            min_free_mib: self.min_free_mib,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("Cannot read the config file {path}: {source}.")]
@@ -115,7 +234,7 @@ impl Config {
         if !(2..=4096).contains(&self.database.cache_mib) {
             return Err("database.cache_mib must be between 2 and 4096.".into());
         }
-        Ok(())
+        self.backup.check()
     }
 
     /// `--data-dir` / `PECS_DATA_DIR` first, then the config file, then the default.
@@ -135,6 +254,7 @@ impl Config {
             session_limit_hours: i64::from(self.security.session_limit_hours),
             two_factor_roles: self.security.two_factor_roles.clone(),
             db: defaults.db.with_cache_mib(self.database.cache_mib),
+            backup: self.backup.settings(),
             ..defaults
         }
     }

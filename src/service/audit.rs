@@ -4,7 +4,7 @@
 use super::opened::Opened;
 use super::{Result, ServiceError, ServiceSession, Session};
 use crate::domain::{Action, AuditEvent, Origin, Outcome, Target};
-use crate::store::{self, audit::ChainBreak};
+use crate::store;
 use serde_json::{Map, Value};
 
 /// Where this process runs from: SSH client address, else tty and host; plus the pid.
@@ -51,14 +51,7 @@ fn verify_opened(opened: &Opened) -> Result<VerifyReport> {
     let problem = if !store::audit::triggers_present(conn)? {
         Some("The audit log's append-only triggers are missing.".to_owned())
     } else if let Some(b) = &walk.first_break {
-        Some(match b {
-            ChainBreak::Gap { expected, found } => format!(
-                "Audit events are missing or out of order: expected event {expected}, found {found}."
-            ),
-            ChainBreak::Hash { seq } => {
-                format!("Audit event {seq} does not match its hash: the log was altered.")
-            }
-        })
+        Some(b.to_string())
     } else {
         match &checkpoint {
             None if walk.count > 0 => {

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cases;
 pub mod clock;
 pub mod demo;
@@ -61,6 +62,7 @@ pub struct Settings {
     /// Roles that must use two-factor login (DESIGN: sysadmins and supervisors).
     pub two_factor_roles: Vec<crate::domain::Role>,
     pub db: DbOptions,
+    pub backup: backup::settings::BackupSettings,
 }
 
 impl Default for Settings {
@@ -74,6 +76,7 @@ impl Default for Settings {
                 crate::domain::Role::Supervisor,
             ],
             db: DbOptions::default(),
+            backup: backup::settings::BackupSettings::default(),
         }
     }
 }

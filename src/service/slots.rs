@@ -81,6 +81,31 @@ pub(crate) fn unlock(
     wrap::unwrap(&slot.wrapped, &kek, &slot.id, slot.kind.as_str())
 }
 
+/// The 32 bytes of a service key file.
+pub(crate) fn read_service_key(key_file: &Path) -> Result<Zeroizing<[u8; 32]>> {
+    let bytes = Zeroizing::new(std::fs::read(key_file).map_err(|e| {
+        ServiceError::Invalid(format!(
+            "Cannot read the service key {}: {e}.",
+            key_file.display()
+        ))
+    })?);
+    let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+        ServiceError::Invalid(format!(
+            "{} is not a PECS service key (it must be exactly 32 bytes).",
+            key_file.display()
+        ))
+    })?;
+    Ok(Zeroizing::new(key))
+}
+
+/// The data key from the first service slot of `keyring` that `key` opens.
+pub(crate) fn unlock_service(keyring: &Keyring, key: &[u8; 32]) -> Result<Option<DataKey>> {
+    Ok(keyring
+        .slots_of_kind(SlotKind::Service)?
+        .iter()
+        .find_map(|slot| unlock(slot, SlotSecret::KeyFile(key)).ok()))
+}
+
 /// A slot as listed to a sysadmin: never its key material.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SlotSummary {
@@ -210,19 +235,7 @@ impl Pecs {
 
     /// Open as the unattended service principal with a 32-byte key file.
     pub fn open_as_service(&self, key_file: &Path, origin: Origin) -> Result<ServiceSession> {
-        let bytes = Zeroizing::new(std::fs::read(key_file).map_err(|e| {
-            ServiceError::Invalid(format!(
-                "Cannot read the service key {}: {e}.",
-                key_file.display()
-            ))
-        })?);
-        let key: Zeroizing<[u8; 32]> =
-            Zeroizing::new(bytes.as_slice().try_into().map_err(|_| {
-                ServiceError::Invalid(format!(
-                    "{} is not a PECS service key (it must be exactly 32 bytes).",
-                    key_file.display()
-                ))
-            })?);
+        let key = read_service_key(key_file)?;
         let (opened, slot_id) =
             self.open_with_system_slot(SlotKind::Service, SlotSecret::KeyFile(&key))?;
         let session = ServiceSession { opened, origin };

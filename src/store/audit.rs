@@ -178,6 +178,21 @@ pub enum ChainBreak {
     Hash { seq: i64 },
 }
 
+impl std::fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainBreak::Gap { expected, found } => write!(
+                f,
+                "Audit events are missing or out of order: expected event {expected}, found {found}."
+            ),
+            ChainBreak::Hash { seq } => write!(
+                f,
+                "Audit event {seq} does not match its hash: the log was altered."
+            ),
+        }
+    }
+}
+
 /// The result of walking the whole chain from the first event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainWalk {

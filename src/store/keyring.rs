@@ -136,6 +136,21 @@ impl Keyring {
         Ok(Keyring { conn })
     }
 
+    /// A key ring copied into a backup, opened only to read its slots.
+    pub fn open_read_only(path: &Path) -> Result<Keyring> {
+        files::require_file(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Ok(Keyring { conn })
+    }
+
+    /// A consistent copy of the key ring in the new file `target` (for a backup).
+    pub fn snapshot_into(&self, target: &Path) -> Result<()> {
+        super::snapshot::vacuum_into(&self.conn, target)
+    }
+
     /// Run `f` in one IMMEDIATE transaction of the key ring.
     pub fn atomically<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod migrate;
 pub mod orgs;
 pub mod sessions;
+pub mod snapshot;
 pub mod users;
 
 use crate::crypto::DataKey;
@@ -134,6 +135,12 @@ impl Db {
         let inner =
             rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         Ok(Tx { inner })
+    }
+
+    /// A consistent copy of the database in the new file `target` (for a backup),
+    /// encrypted under the same key.
+    pub fn snapshot_into(&self, target: &Path) -> Result<()> {
+        snapshot::vacuum_into(&self.conn, target)
     }
 
     /// For reads that need no transaction.

@@ -2,6 +2,8 @@
 //! Exit status: 0 success, 1 failure with one sentence on stderr, 2 usage error.
 //! Everything goes through the service layer.
 
+mod backup;
+
 use crate::config::Config;
 use crate::service::Password;
 use crate::service::{
@@ -96,6 +98,25 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         sysadmin: String,
     },
+    /// Encrypted, verified backups to every configured destination.
+    Backup {
+        #[command(subcommand)]
+        command: backup::BackupCommand,
+    },
+    /// A new data dir from a backup (verified before and after; needs the service key).
+    Restore {
+        backup_dir: PathBuf,
+        /// The new data dir; it must not exist or must be empty.
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Backup health in the monitoring-plugin convention: exit 0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN.
+    Health {
+        /// The same facts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,11 +168,12 @@ pub enum RecoveryCodeCommand {
     Create,
 }
 
-/// A failure: the sentence for stderr.
-/// Why a command failed: one sentence, or a refused import's list of problems.
+/// Why a command failed: one sentence, a refused import's list of problems, or (health)
+/// an exit status whose reason is already on standard output.
 enum Failure {
     Sentence(String),
     Refused(Vec<String>),
+    Status(u8),
 }
 
 impl From<ServiceError> for Failure {
@@ -185,6 +207,7 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::from(1)
         }
+        Err(Failure::Status(code)) => ExitCode::from(code),
     }
 }
 
@@ -281,11 +304,11 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let report = match &cli.service_key {
-                Some(key) => {
+            let report = match &backup::service_key(cli) {
+                Some(key) if cli.user.is_none() => {
                     audit::verify_as_service(&pecs.open_as_service(key, audit::current_origin())?)?
                 }
-                None => {
+                _ => {
                     let session = login(cli, &pecs)?;
                     let report = audit::verify(&session);
                     session.logout()?;
@@ -341,6 +364,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             print_issued(&issued);
             Ok(())
         }
+        Command::Backup { command } => backup::dispatch(cli, &pecs, command),
+        Command::Restore { backup_dir, to } => backup::restore(cli, backup_dir, to),
+        Command::Health { json } => backup::health(&pecs, *json),
     }
 }
 
