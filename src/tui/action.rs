@@ -76,6 +76,7 @@ ui_actions! {
     Assign => "assign", "assign a case";
     Void => "void", "void a diary note";
     Import => "import", "import client instructions (CSV)";
+    BackupNow => "backup_now", "back up now (System)";
     ChangePassword => "change_password", "change your password";
     Confirm => "confirm", "yes, in a confirmation";
 }

@@ -8,7 +8,8 @@ use super::keymap::Keymap;
 use super::sanitize::inert;
 use super::screens::{
     Outcome, Pending, cases::CasesScreen, choose_password::ChoosePasswordScreen,
-    login::LoginScreen, placeholder, profile::ProfileScreen, users::UsersScreen,
+    login::LoginScreen, placeholder, profile::ProfileScreen, system::SystemScreen,
+    users::UsersScreen,
 };
 use super::theme::Theme;
 use super::widgets::popup::{Popup, Tone};
@@ -63,6 +64,7 @@ pub struct Main {
     cases: CasesScreen,
     users: UsersScreen,
     profile: ProfileScreen,
+    system: SystemScreen,
     notice: Option<String>,
 }
 
@@ -265,6 +267,7 @@ impl App {
                     Tab::Cases => main.cases.handle_key(&main.session, key, action),
                     Tab::Users => main.users.handle_key(&main.session, key, action),
                     Tab::Profile => main.profile.handle_key(&main.session, key, action),
+                    Tab::System => main.system.handle_key(&main.session, action),
                     _ => Outcome::Unhandled,
                 };
                 match (outcome, action) {
@@ -343,6 +346,7 @@ impl App {
             cases: CasesScreen::default(),
             users: UsersScreen::default(),
             profile: ProfileScreen::default(),
+            system: SystemScreen::default(),
             enrolment_due: info.must_enrol_two_factor,
             session,
             tabs,
@@ -506,6 +510,9 @@ impl App {
             Tab::Profile => m
                 .profile
                 .render(frame, body, theme, &self.opts.keymap, &m.session),
+            Tab::System => m
+                .system
+                .render(frame, body, theme, &self.opts.keymap, &m.session),
             other => placeholder::render(frame, body, theme, other),
         }
         let who = format!(
@@ -604,6 +611,7 @@ impl Main {
             Tab::Cases => self.cases.reload(&self.session),
             Tab::Users => self.users.reload(&self.session),
             Tab::Profile => self.profile.reload(&self.session),
+            Tab::System => self.system.reload(&self.session),
             _ => Outcome::Nothing,
         }
     }

@@ -159,6 +159,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Assign, &["A"]),
     (Action::Void, &["v"]),
     (Action::Import, &["i"]),
+    (Action::BackupNow, &["b"]),
     (Action::ChangePassword, &["c"]),
     (Action::Confirm, &["y"]),
 ];

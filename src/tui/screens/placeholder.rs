@@ -17,11 +17,7 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme, tab: Tab) {
             "Reports",
             "Activity reports arrive with the Reports release. `pecs audit verify` checks the audit log today.",
         ),
-        Tab::System => (
-            "System",
-            "Backup and system status arrive with the Backups release.",
-        ),
-        Tab::Cases | Tab::Users | Tab::Profile => ("", ""),
+        Tab::Cases | Tab::Users | Tab::Profile | Tab::System => ("", ""),
     };
     frame.render_widget(
         Paragraph::new(vec![
