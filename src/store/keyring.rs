@@ -148,7 +148,7 @@ impl Keyring {
 
     /// A consistent copy of the key ring in the new file `target` (for a backup).
     pub fn snapshot_into(&self, target: &Path) -> Result<()> {
-        super::snapshot::vacuum_into(&self.conn, target)
+        super::snapshot::copy_into(&self.conn, target, None)
     }
 
     /// Run `f` in one IMMEDIATE transaction of the key ring.

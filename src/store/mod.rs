@@ -139,8 +139,8 @@ impl Db {
 
     /// A consistent copy of the database in the new file `target` (for a backup),
     /// encrypted under the same key.
-    pub fn snapshot_into(&self, target: &Path) -> Result<()> {
-        snapshot::vacuum_into(&self.conn, target)
+    pub fn snapshot_into(&self, target: &Path, key: &DataKey) -> Result<()> {
+        snapshot::copy_into(&self.conn, target, Some(key))
     }
 
     /// For reads that need no transaction.

@@ -1,5 +1,5 @@
-//! Snapshots of a live database for backups: a consistent copy taken with `VACUUM INTO`
-//! while others write (never a file copy of a WAL database), and the checks a copy must
+//! Snapshots of a live database for backups: a consistent copy taken with the online
+//! backup API while others write (never a file copy of a WAL database), and the checks a copy must
 //! pass: opened read-only with its key, every page's HMAC, the b-tree structure, and
 //! the row count of every table.
 
@@ -9,13 +9,44 @@ use rusqlite::{Connection, OpenFlags};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Write a consistent copy of `conn`'s main database to the new file `target`. An
-/// encrypted database gives a copy encrypted under the same key.
-pub fn vacuum_into(conn: &Connection, target: &Path) -> Result<()> {
-    let target = target
-        .to_str()
-        .ok_or_else(|| StoreError::Malformed("a backup path must be UTF-8".into()))?;
-    conn.execute("VACUUM INTO ?1", [target])?;
+/// A consistent copy of `conn`'s main database in the new file `target`, keyed with
+/// `key` (the database's own key; `None` for the plain key ring). The online backup API
+/// copies every page in one step, so under one read transaction: writers carry on (WAL)
+/// and the copy is the database as of one moment. The copy uses a rollback journal, so
+/// it can later be opened read-only on its own.
+pub fn copy_into(conn: &Connection, target: &Path, key: Option<&DataKey>) -> Result<()> {
+    let mut dest = Connection::open_with_flags(
+        target,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    if let Some(key) = key {
+        apply_key(&dest, key)?;
+    }
+    {
+        let backup = rusqlite::backup::Backup::new(conn, &mut dest)?;
+        match backup.step(-1)? {
+            rusqlite::backup::StepResult::Done => {}
+            other => {
+                return Err(StoreError::Malformed(format!(
+                    "the snapshot did not complete: {other:?}"
+                )));
+            }
+        }
+    }
+    dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
+    Ok(())
+}
+
+/// The raw key as the first statement, then SQLCipher's stderr logging off.
+fn apply_key(conn: &Connection, key: &DataKey) -> Result<()> {
+    let mut sql = zeroize::Zeroizing::new(String::with_capacity(80));
+    sql.push_str("PRAGMA key = \"");
+    sql.push_str(&key.sqlcipher_literal());
+    sql.push_str("\";");
+    conn.execute_batch(&sql)?;
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     Ok(())
 }
 
@@ -28,12 +59,10 @@ impl Snapshot {
     /// Open a copy of `pecs.db` with its data key.
     pub fn open_database(path: &Path, key: &DataKey) -> Result<Snapshot> {
         let conn = open_read_only(path)?;
-        let mut sql = zeroize::Zeroizing::new(String::with_capacity(80));
-        sql.push_str("PRAGMA key = \"");
-        sql.push_str(&key.sqlcipher_literal());
-        sql.push_str("\";");
-        conn.execute_batch(&sql)?;
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        apply_key(&conn, key)?;
+        // The checks read every page, the structure check more than once: a large cache
+        // saves decrypting the same page again.
+        conn.execute_batch("PRAGMA cache_size = -262144;")?;
         let snapshot = Snapshot { conn };
         snapshot.schema_version()?;
         Ok(snapshot)

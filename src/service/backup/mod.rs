@@ -114,7 +114,7 @@ pub fn run(op: Operator<'_>, progress: &mut dyn FnMut(Progress<'_>)) -> Result<R
             }
             Some(from) => {
                 progress(Progress::Copy(&dest.name));
-                copy(from, &dest.path, &name, &opened.key, opened.now())
+                copy(from, &dest.path, &name, opened.now())
             }
         };
         results.push((dest.name.clone(), outcome));
@@ -152,13 +152,20 @@ fn snapshot(opened: &Opened, root: &Path, name: &str) -> std::result::Result<Pat
         .map_err(|e| fail("the key ring snapshot failed", &e))?;
     opened
         .db
-        .snapshot_into(&partial.join(DATABASE))
+        .snapshot_into(&partial.join(DATABASE), &opened.key)
         .map_err(|e| fail("the database snapshot failed", &e))?;
     let manifest = describe(&partial, name, opened.now(), &opened.key)
         .map_err(|e| fail("the manifest could not be made", &e))?;
     disk::write_manifest(&partial, &manifest).map_err(|e| fail("cannot write", &e))?;
     disk::sync_dir(&partial).map_err(|e| fail("cannot write", &e))?;
-    place(&partial, root, name, &opened.key, opened.now())
+    let key = &opened.key;
+    place(
+        &partial,
+        root,
+        name,
+        &|dir| check::backup(dir, key),
+        opened.now(),
+    )
 }
 
 /// The manifest of the snapshot files in `dir`, read from the files themselves.
@@ -187,15 +194,16 @@ fn describe(dir: &Path, name: &str, now: Millis, key: &DataKey) -> Result<Manife
     })
 }
 
-/// Verify the partial backup, then rename it to `name` and stamp it verified.
+/// Check the partial backup (with `checked`: every check, or the re-hash a copy needs),
+/// then rename it to `name` and stamp it verified.
 fn place(
     partial: &Path,
     root: &Path,
     name: &str,
-    key: &DataKey,
+    checked: &dyn Fn(&Path) -> Vec<String>,
     now: Millis,
 ) -> std::result::Result<PathBuf, String> {
-    let problems = check::backup(partial, key);
+    let problems = checked(partial);
     if !problems.is_empty() {
         let _ = std::fs::remove_dir_all(partial);
         return Err(format!(
@@ -215,14 +223,8 @@ fn place(
     Ok(done)
 }
 
-/// Copy the backup at `from` into `root` as `name`, re-hashed and verified there.
-fn copy(
-    from: &Path,
-    root: &Path,
-    name: &str,
-    key: &DataKey,
-    now: Millis,
-) -> std::result::Result<PathBuf, String> {
+/// Copy the verified backup at `from` into `root` as `name`, re-hashed there.
+fn copy(from: &Path, root: &Path, name: &str, now: Millis) -> std::result::Result<PathBuf, String> {
     let partial = root.join(format!("{PARTIAL}{name}"));
     let copied = disk::make_dir(&partial).and_then(|_| {
         for file in FILES.iter().chain([&disk::MANIFEST]) {
@@ -234,7 +236,12 @@ fn copy(
         let _ = std::fs::remove_dir_all(&partial);
         return Err(format!("cannot write in {}: {e}", root.display()));
     }
-    place(&partial, root, name, key, now)
+    // A byte-for-byte copy of a verified backup: the manifest's hashes prove it.
+    let rehash = |dir: &Path| match disk::read_manifest(dir) {
+        Ok(m) => check::files_match(dir, &m),
+        Err(problem) => vec![problem],
+    };
+    place(&partial, root, name, &rehash, now)
 }
 
 fn stamp(at: Millis, problems: &[String]) -> Stamp {
