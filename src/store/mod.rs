@@ -102,14 +102,7 @@ impl Db {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        // The key must be the first statement; the literal is wiped when dropped.
-        let mut sql = zeroize::Zeroizing::new(String::with_capacity(80));
-        sql.push_str("PRAGMA key = \"");
-        sql.push_str(&key.sqlcipher_literal());
-        sql.push_str("\";");
-        conn.execute_batch(&sql)?;
-        // SQLCipher otherwise logs to stderr, over the screen the UI draws.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        snapshot::apply_key(&conn, key)?;
         // PRAGMA key never fails: a wrong key shows at the first read.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)

@@ -39,8 +39,9 @@ pub fn copy_into(conn: &Connection, target: &Path, key: Option<&DataKey>) -> Res
     Ok(())
 }
 
-/// The raw key as the first statement, then SQLCipher's stderr logging off.
-fn apply_key(conn: &Connection, key: &DataKey) -> Result<()> {
+/// The raw key as the first statement (the literal is wiped when dropped), then
+/// SQLCipher's logging off: it otherwise writes to stderr, over the screen the UI draws.
+pub(super) fn apply_key(conn: &Connection, key: &DataKey) -> Result<()> {
     let mut sql = zeroize::Zeroizing::new(String::with_capacity(80));
     sql.push_str("PRAGMA key = \"");
     sql.push_str(&key.sqlcipher_literal());
