@@ -108,6 +108,36 @@ const INVALID: &[(&str, Option<&str>, &[&str])] = &[
         Some("database.cache_mib"),
         &["must be between 2 and 4096."],
     ),
+    (
+        "backup_duplicate_destination.toml",
+        Some("backup.destination"),
+        &["\"onsite\" is used twice."],
+    ),
+    (
+        "backup_relative_path.toml",
+        Some("backup.destination"),
+        &["\"onsite\" needs an absolute path."],
+    ),
+    (
+        "backup_bad_name.toml",
+        Some("backup.destination"),
+        &["\"On Site\" must be 1 to 32 of a-z, 0-9, - and _."],
+    ),
+    (
+        "backup_missing_path.toml",
+        Some("path"),
+        &["missing field `path`"],
+    ),
+    (
+        "backup_warn_after_critical.toml",
+        Some("backup.warn_after_minutes"),
+        &["must be above 0 and below backup.critical_after_minutes."],
+    ),
+    (
+        "backup_keep_zero.toml",
+        Some("backup.keep"),
+        &["must each be at least 1."],
+    ),
 ];
 
 fn folder() -> PathBuf {
