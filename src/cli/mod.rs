@@ -3,6 +3,7 @@
 //! Everything goes through the service layer.
 
 mod backup;
+mod report;
 
 use crate::config::Config;
 use crate::service::Password;
@@ -97,6 +98,11 @@ pub enum Command {
         /// The sysadmin account to get back into.
         #[arg(long, value_name = "NAME")]
         sysadmin: String,
+    },
+    /// Activity reports for scheduled jobs (CSV or JSON on standard output).
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
     },
     /// Encrypted, verified backups to every configured destination.
     Backup {
@@ -298,8 +304,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 ExportFormat::Csv => instructions::Format::Csv,
                 ExportFormat::Json => instructions::Format::Json,
             };
-            print!("{}", instructions::export(s, client, format)?);
-            Ok(())
+            write_out(&instructions::export(s, client, format)?)
         }),
         Command::Audit {
             command: AuditCommand::Verify,
@@ -365,8 +370,19 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Backup { command } => backup::dispatch(cli, &pecs, command),
+        Command::Report { command } => report::dispatch(cli, &pecs, command),
         Command::Restore { backup_dir, to } => backup::restore(cli, backup_dir, to),
         Command::Health { json } => backup::health(&pecs, *json),
+    }
+}
+
+/// Write a command's output; a reader that stopped early (`| head`) is not a failure.
+fn write_out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 

@@ -159,3 +159,36 @@ pub fn recent_events(s: &Session, limit: i64) -> Result<Vec<AuditEvent>> {
         },
     )
 }
+
+/// The audit log's state as screens show it, cheaply: whether the log still runs through
+/// the key ring's checkpoint, and the last full verification (by anyone) and its outcome.
+#[derive(Debug, Clone)]
+pub struct ChainState {
+    /// The checkpoint's event number, and whether the log's hash there matches it.
+    pub checkpoint: Option<(i64, bool)>,
+    pub last_verify: Option<AuditEvent>,
+}
+
+pub(crate) fn chain_state(opened: &Opened, conn: &store::Conn) -> Result<ChainState> {
+    let checkpoint = match opened.keyring.checkpoint()? {
+        Some(cp) => {
+            let intact = store::audit::hash_at(conn, cp.seq)?.is_some_and(|h| h == cp.hash);
+            Some((cp.seq, intact))
+        }
+        None => None,
+    };
+    let last_verify = store::audit::events(
+        conn,
+        &store::audit::EventFilter {
+            action: Some(Action::AuditVerify.as_str().to_owned()),
+            limit: Some(1),
+            ..Default::default()
+        },
+    )?
+    .into_iter()
+    .next();
+    Ok(ChainState {
+        checkpoint,
+        last_verify,
+    })
+}

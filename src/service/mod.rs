@@ -16,6 +16,7 @@ pub mod opened;
 pub mod orgs;
 pub mod password;
 pub mod policy;
+pub mod reports;
 pub mod session;
 pub mod slots;
 pub mod two_factor;

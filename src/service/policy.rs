@@ -156,7 +156,11 @@ pub fn grant(role: Role, action: Action) -> Grant {
 pub fn service_may(action: Action) -> bool {
     matches!(
         action,
-        Action::AuditVerify | Action::BackupRun | Action::SystemStatus | Action::ArchiveStatus
+        Action::AuditVerify
+            | Action::BackupRun
+            | Action::SystemStatus
+            | Action::ArchiveStatus
+            | Action::ActivityExport
     )
 }
 

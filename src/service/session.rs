@@ -274,6 +274,15 @@ impl Session {
         policy::grant(self.info.role, action) != Grant::Deny
     }
 
+    /// Tell the database this session's program is still running (no audit event: it is
+    /// not an act). A session whose heartbeat stops shows as "ended (lost)".
+    pub fn heartbeat(&self) -> Result<()> {
+        let tx = self.opened.db.write()?;
+        store::sessions::heartbeat(&tx, &self.info.id.0, self.now())?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// End the session; the logout is recorded.
     pub fn logout(self) -> Result<()> {
         self.end("logout")

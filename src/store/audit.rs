@@ -4,7 +4,8 @@
 use super::{Result, StoreError};
 use crate::crypto::chain::{self, ChainFields};
 use crate::domain::{Actor, AuditEvent, Millis, NewAuditEvent, Origin, Outcome, Target};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 /// The stored text of one row, exactly as the chain hashes it.
 struct StoredRow {
@@ -319,4 +320,126 @@ pub fn failed_logins_since(conn: &Connection, name: &str, since: Option<Millis>)
          AND target_label = ?1 AND at > ?2",
         )?
         .query_row(params![name, since.map_or(i64::MIN, |t| t.0)], |r| r.get(0))?)
+}
+
+/// Which events an activity report reads (every filter optional), newest first.
+#[derive(Debug, Clone, Default)]
+pub struct ReportQuery {
+    pub since: Option<Millis>,
+    pub until: Option<Millis>,
+    pub actor_name: Option<String>,
+    pub target_label: Option<String>,
+    pub action: Option<String>,
+    /// Only these actions (e.g. the login events); empty: any.
+    pub actions: Vec<String>,
+    pub outcome: Option<String>,
+    /// A client organisation's view: events by its own people, or on its cases.
+    pub org: Option<OrgScope>,
+    /// Only events older than this one (paging back).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// A client organisation, as report scope: its code (events by its people carry it)
+/// and its id (its cases).
+#[derive(Debug, Clone)]
+pub struct OrgScope {
+    pub id: i64,
+    pub code: String,
+}
+
+/// The WHERE clause and its values for `q` (without paging).
+fn report_where(q: &ReportQuery) -> (String, Vec<Value>) {
+    let mut sql = String::from(" WHERE 1");
+    let mut args: Vec<Value> = Vec::new();
+    let mut and = |condition: &str, values: Vec<Value>| {
+        sql.push_str(" AND ");
+        sql.push_str(condition);
+        args.extend(values);
+    };
+    if let Some(t) = q.since {
+        and("at >= ?", vec![t.0.into()]);
+    }
+    if let Some(t) = q.until {
+        and("at < ?", vec![t.0.into()]);
+    }
+    if let Some(name) = &q.actor_name {
+        and("actor_name = ?", vec![name.clone().into()]);
+    }
+    if let Some(label) = &q.target_label {
+        and("target_label = ?", vec![label.clone().into()]);
+    }
+    if let Some(action) = &q.action {
+        and("action = ?", vec![action.clone().into()]);
+    }
+    if !q.actions.is_empty() {
+        let marks = vec!["?"; q.actions.len()].join(", ");
+        and(
+            &format!("action IN ({marks})"),
+            q.actions.iter().map(|a| a.clone().into()).collect(),
+        );
+    }
+    if let Some(outcome) = &q.outcome {
+        and("outcome = ?", vec![outcome.clone().into()]);
+    }
+    if let Some(org) = &q.org {
+        and(
+            "(actor_org = ? OR target_label IN (SELECT reference FROM cases WHERE client_org_id = ?))",
+            vec![org.code.clone().into(), org.id.into()],
+        );
+    }
+    (sql, args)
+}
+
+/// A page of events for an activity report, newest first.
+pub fn report(conn: &Connection, q: &ReportQuery) -> Result<Vec<AuditEvent>> {
+    let (mut clause, mut args) = report_where(q);
+    if let Some(seq) = q.before_seq {
+        clause.push_str(" AND seq < ?");
+        args.push(seq.into());
+    }
+    args.push(q.limit.into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM audit{clause} ORDER BY seq DESC LIMIT ?"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(args), StoredRow::read)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(StoredRow::into_event))
+        .collect()
+}
+
+/// For each hour (ms since the epoch, at the hour) with any: logins and views.
+pub fn per_hour(
+    conn: &Connection,
+    q: &ReportQuery,
+    views: &[&str],
+) -> Result<Vec<(i64, i64, i64)>> {
+    let (clause, mut args) = report_where(q);
+    let marks = vec!["?"; views.len().max(1)].join(", ");
+    let mut all: Vec<Value> = views.iter().map(|v| (*v).to_owned().into()).collect();
+    if all.is_empty() {
+        all.push(String::new().into());
+    }
+    all.append(&mut args);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT at / 3600000 * 3600000 AS hour,
+                sum(action = 'login'),
+                sum(action IN ({marks}))
+         FROM audit{clause} GROUP BY hour ORDER BY hour"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(all), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Who acted on `q`'s events most (by name), with how many events each, most first.
+pub fn top_actors(conn: &Connection, q: &ReportQuery, limit: i64) -> Result<Vec<(String, i64)>> {
+    let (clause, mut args) = report_where(q);
+    args.push(limit.into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT coalesce(actor_name, '?'), count(*) AS n FROM audit{clause}
+         GROUP BY actor_name ORDER BY n DESC, actor_name LIMIT ?"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

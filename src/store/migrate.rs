@@ -31,6 +31,10 @@ pub const CORE: &[Migration] = &[
         number: 5,
         sql: include_str!("migrations/0005_case_list_order.sql"),
     },
+    Migration {
+        number: 6,
+        sql: include_str!("migrations/0006_audit_reports.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

@@ -77,6 +77,7 @@ ui_actions! {
     Void => "void", "void a diary note";
     Import => "import", "import client instructions (CSV)";
     BackupNow => "backup_now", "back up now (System)";
+    Export => "export", "export the report shown (CSV)";
     ChangePassword => "change_password", "change your password";
     Confirm => "confirm", "yes, in a confirmation";
 }

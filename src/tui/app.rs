@@ -8,8 +8,8 @@ use super::keymap::Keymap;
 use super::sanitize::inert;
 use super::screens::{
     Outcome, Pending, cases::CasesScreen, choose_password::ChoosePasswordScreen,
-    login::LoginScreen, placeholder, profile::ProfileScreen, system::SystemScreen,
-    users::UsersScreen,
+    login::LoginScreen, placeholder, profile::ProfileScreen, reports::ReportsScreen,
+    system::SystemScreen, users::UsersScreen,
 };
 use super::theme::Theme;
 use super::widgets::popup::{Popup, Tone};
@@ -65,7 +65,10 @@ pub struct Main {
     users: UsersScreen,
     profile: ProfileScreen,
     system: SystemScreen,
+    reports: ReportsScreen,
     notice: Option<String>,
+    /// When the session last told the database it is alive.
+    heartbeat_at: Millis,
 }
 
 enum Phase {
@@ -161,6 +164,7 @@ impl App {
                 Tab::Cases => m.cases.paste(text),
                 Tab::Users => m.users.paste(text),
                 Tab::Profile => m.profile.paste(&m.session, text),
+                Tab::Reports => m.reports.paste(text),
                 _ => {}
             },
         }
@@ -237,12 +241,14 @@ impl App {
             Tab::Cases => main.cases.is_typing(),
             Tab::Users => main.users.is_typing(),
             Tab::Profile => main.profile.is_typing(),
+            Tab::Reports => main.reports.is_typing(),
             _ => false,
         };
         if typing {
             let outcome = match main.tab {
                 Tab::Cases => main.cases.handle_key(&main.session, key, action),
                 Tab::Users => main.users.handle_key(&main.session, key, action),
+                Tab::Reports => main.reports.handle_key(&main.session, key, action),
                 _ => main.profile.handle_key(&main.session, key, action),
             };
             if main.enrolment_due && main.profile.enrolled() {
@@ -268,6 +274,7 @@ impl App {
                     Tab::Users => main.users.handle_key(&main.session, key, action),
                     Tab::Profile => main.profile.handle_key(&main.session, key, action),
                     Tab::System => main.system.handle_key(&main.session, action),
+                    Tab::Reports => main.reports.handle_key(&main.session, key, action),
                     _ => Outcome::Unhandled,
                 };
                 match (outcome, action) {
@@ -347,6 +354,8 @@ impl App {
             users: UsersScreen::default(),
             profile: ProfileScreen::default(),
             system: SystemScreen::default(),
+            reports: ReportsScreen::default(),
+            heartbeat_at: Millis(0),
             enrolment_due: info.must_enrol_two_factor,
             session,
             tabs,
@@ -435,6 +444,15 @@ impl App {
             self.lock(&format!(
                 "Locked after {minutes} minutes without a key press. Enter your password."
             ));
+        } else if let Phase::Main(m) = &mut self.phase {
+            if now.0 - m.heartbeat_at.0 >= HEARTBEAT_MS {
+                m.heartbeat_at = now;
+                log_failure("heartbeat", m.session.heartbeat());
+            }
+            if m.tab == Tab::Reports && matches!(self.overlay, Overlay::None) {
+                let outcome = m.reports.refresh_if_due(&m.session);
+                self.apply(outcome);
+            }
         }
     }
 
@@ -512,6 +530,9 @@ impl App {
                 .render(frame, body, theme, &self.opts.keymap, &m.session),
             Tab::System => m
                 .system
+                .render(frame, body, theme, &self.opts.keymap, &m.session),
+            Tab::Reports => m
+                .reports
                 .render(frame, body, theme, &self.opts.keymap, &m.session),
             other => placeholder::render(frame, body, theme, other),
         }
@@ -612,6 +633,7 @@ impl Main {
             Tab::Users => self.users.reload(&self.session),
             Tab::Profile => self.profile.reload(&self.session),
             Tab::System => self.system.reload(&self.session),
+            Tab::Reports => self.reports.reload(&self.session),
             _ => Outcome::Nothing,
         }
     }
@@ -634,6 +656,10 @@ fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
         area,
     );
 }
+
+/// How often a running program tells the database its session is alive (a session not
+/// heard from for a few minutes shows as "ended (lost)").
+const HEARTBEAT_MS: i64 = 60_000;
 
 /// A logout or lock that could not be written: the session row is left open and ends as
 /// "lost" when its heartbeat stops; the reason goes to the log.

@@ -160,6 +160,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Void, &["v"]),
     (Action::Import, &["i"]),
     (Action::BackupNow, &["b"]),
+    (Action::Export, &["X"]),
     (Action::ChangePassword, &["c"]),
     (Action::Confirm, &["y"]),
 ];

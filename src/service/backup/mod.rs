@@ -519,39 +519,17 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
 pub struct SystemStatus {
     pub health: health::Health,
     pub listings: Vec<Listing>,
-    /// The key ring's checkpoint (event number) and whether the log still runs through it.
-    pub checkpoint: Option<(i64, bool)>,
-    /// The last full verification of the audit log (by anyone): when, and its outcome.
-    pub last_audit_verify: Option<crate::domain::AuditEvent>,
+    pub audit: super::audit::ChainState,
 }
 
 /// The System screen's status (sysadmins; supervisors read it too).
 pub fn status(s: &Session) -> Result<SystemStatus> {
     s.act(Action::SystemStatus, Target::kind_only("system"), |act| {
         let settings = &s.opened.pecs.settings.backup;
-        let checkpoint = match s.opened.keyring.checkpoint()? {
-            Some(cp) => {
-                let intact =
-                    crate::store::audit::hash_at(act.tx, cp.seq)?.is_some_and(|h| h == cp.hash);
-                Some((cp.seq, intact))
-            }
-            None => None,
-        };
-        let last_audit_verify = crate::store::audit::events(
-            act.tx,
-            &crate::store::audit::EventFilter {
-                action: Some(Action::AuditVerify.as_str().to_owned()),
-                limit: Some(1),
-                ..Default::default()
-            },
-        )?
-        .into_iter()
-        .next();
         Ok(SystemStatus {
             health: health::survey(settings, s.now()),
             listings: list(settings),
-            checkpoint,
-            last_audit_verify,
+            audit: super::audit::chain_state(&s.opened, act.tx)?,
         })
     })
 }

@@ -9,6 +9,7 @@ pub mod login;
 mod names;
 pub mod placeholder;
 pub mod profile;
+pub mod reports;
 pub mod system;
 pub mod users;
 

@@ -3,18 +3,17 @@
 //! and last full verification, and "back up now" for sysadmins (supervisors read it).
 
 use super::Outcome;
-use crate::domain::{Action as Perm, Outcome as EventOutcome};
+use crate::domain::Action as Perm;
 use crate::service::Session;
 use crate::service::backup::{self, Operator, SystemStatus, health::Status};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::hints;
 use crate::tui::widgets::popup::Popup;
+use crate::tui::widgets::{audit_state, hints};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
@@ -96,11 +95,11 @@ impl SystemScreen {
         ])];
         lines.push(Line::from(vec![
             Span::styled("Audit    ", theme.dim()),
-            self.checkpoint_span(theme),
+            audit_state::checkpoint(&status.audit, theme),
         ]));
         lines.push(Line::from(vec![
             Span::styled("         ", theme.dim()),
-            self.last_verify_span(theme),
+            audit_state::last_verify(&status.audit, theme),
         ]));
         frame.render_widget(
             Paragraph::new(lines)
@@ -114,48 +113,6 @@ impl SystemScreen {
             (None, Action::Refresh, "refresh"),
         ];
         hints::render(frame, hint_row, theme, keys, &hints::allowed(s, &items));
-    }
-
-    fn checkpoint_span(&self, theme: &Theme) -> Span<'static> {
-        match self.status.as_ref().and_then(|s| s.checkpoint) {
-            Some((seq, true)) => Span::styled(
-                format!("checkpoint at event {seq}: the log runs through it"),
-                theme.ok(),
-            ),
-            Some((seq, false)) => Span::styled(
-                format!("checkpoint at event {seq} DOES NOT MATCH the log: run pecs audit verify"),
-                theme.error(),
-            ),
-            None => Span::styled("no checkpoint yet", theme.dim()),
-        }
-    }
-
-    fn last_verify_span(&self, theme: &Theme) -> Span<'static> {
-        match self
-            .status
-            .as_ref()
-            .and_then(|s| s.last_audit_verify.as_ref())
-        {
-            Some(e) => {
-                let (text, style): (&str, Style) = match e.event.outcome {
-                    EventOutcome::Ok => ("intact", theme.ok()),
-                    _ => ("FAILED", theme.error()),
-                };
-                let who = e.event.actor.name.as_deref().unwrap_or("?");
-                Span::styled(
-                    format!(
-                        "last full verification {} UTC by {}: {text}",
-                        e.event.at.to_minute(),
-                        inert(who)
-                    ),
-                    style,
-                )
-            }
-            None => Span::styled(
-                "never fully verified yet (pecs audit verify)",
-                theme.warning(),
-            ),
-        }
     }
 
     fn render_destinations(

@@ -1,5 +1,6 @@
 //! Small drawing pieces shared by the screens.
 
+pub mod audit_state;
 pub mod field;
 pub mod form;
 pub mod hints;

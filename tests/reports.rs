@@ -1,0 +1,275 @@
+//! Activity reports: every view path of the Cases service leaves exactly the expected
+//! audit event, with the origin of the login's `SSH_CONNECTION`; a client admin's reports
+//! never include another organisation's people or cases, by any filter or export; who is
+//! online, and a lost session.
+
+mod common;
+
+use common::{World, origin};
+use pecs::crypto::Password;
+use pecs::domain::{AuditEvent, CaseId, CaseType, Outcome, Priority};
+use pecs::service::cases::{self, Details, ListQuery, NewCase};
+use pecs::service::instructions::{self, Format};
+use pecs::service::reports::{self, ActivityFilter, Fetch, SessionState};
+use pecs::service::{Session, demo};
+
+const CARL_FROM: &str = "198.51.100.23";
+
+fn login_from(w: &World, name: &str, addr: &str) -> Session {
+    w.pecs
+        .login(name, &Password::new(demo::DEMO_PASSWORD), origin(addr))
+        .unwrap()
+}
+
+/// A HARLOW case assigned to carl with a document, and a MERIDIAN case.
+fn fixture(w: &World) -> (CaseId, String, CaseId, String) {
+    let gina = w.login("gina.admin");
+    let directory = cases::directory(&gina).unwrap();
+    let make = |code: &str, name: &str, r: &str| {
+        let client = directory.client_by_code(code).unwrap().id;
+        cases::create(
+            &gina,
+            &NewCase {
+                client_org: client,
+                details: Details {
+                    client_ref: Some(r.into()),
+                    case_type: CaseType::Trace,
+                    subject_name: name.into(),
+                    subject_dob: None,
+                    subject_address: "1 High Street".into(),
+                    priority: Priority::Normal,
+                    due_date: Some("2026-12-20".into()),
+                },
+            },
+        )
+        .unwrap()
+    };
+    let harlow = make("HARLOW", "Hannah Subject", "H-1");
+    let meridian = make("MERIDIAN", "Mervyn Subject", "M-1");
+    let carl = directory.person_by_name("carl.caseworker").unwrap().id;
+    cases::assign(&gina, harlow.id, Some(carl)).unwrap();
+    cases::add_document(
+        &gina,
+        harlow.id,
+        "letter.txt",
+        "text/plain",
+        b"dear sir",
+        true,
+    )
+    .unwrap();
+    gina.logout().unwrap();
+    (harlow.id, harlow.reference, meridian.id, meridian.reference)
+}
+
+/// The events `s`'s session wrote, oldest first.
+fn events_of(w: &World, session: &str) -> Vec<AuditEvent> {
+    let sue = w.login("sue.supervisor");
+    let mut all = reports::activity(&sue, &ActivityFilter::default(), Fetch::Refresh).unwrap();
+    sue.logout().unwrap();
+    all.retain(|e| e.event.session_id.as_deref() == Some(session));
+    all.reverse();
+    all
+}
+
+#[test]
+fn every_view_path_leaves_exactly_its_event_with_the_ssh_origin() {
+    let w = World::demo();
+    let (harlow, reference, _, _) = fixture(&w);
+    let carl = login_from(&w, "carl.caseworker", CARL_FROM);
+    let sid = carl.info().id.0.clone();
+    cases::list(
+        &carl,
+        &ListQuery {
+            limit: 50,
+            ..ListQuery::default()
+        },
+    )
+    .unwrap();
+    cases::search(&carl, "hannah", 50).unwrap();
+    let file = cases::open(&carl, harlow).unwrap();
+    cases::view_document(&carl, file.documents[0].id).unwrap();
+    carl.logout().unwrap();
+    let hannah = login_from(&w, "hannah.harlow", "203.0.113.7");
+    let hannah_sid = hannah.info().id.0.clone();
+    instructions::export(&hannah, "HARLOW", Format::Csv).unwrap();
+    hannah.logout().unwrap();
+
+    let got: Vec<(String, Option<String>)> = events_of(&w, &sid)
+        .into_iter()
+        .map(|e| {
+            assert!(
+                e.event.origin.summary().contains(CARL_FROM),
+                "{:?} from {}",
+                e.event.action,
+                e.event.origin.summary()
+            );
+            (e.event.action, e.event.target.label)
+        })
+        .collect();
+    let r = Some(reference.clone());
+    assert_eq!(
+        got,
+        [
+            ("login".to_string(), Some("carl.caseworker".to_string())),
+            ("case.list".into(), None),
+            ("case.list".into(), None),
+            ("case.view".into(), r.clone()),
+            ("attachment.view".into(), r.clone()),
+            ("logout".into(), Some("carl.caseworker".into())),
+        ],
+        "one event a view, in order"
+    );
+    let exported: Vec<String> = events_of(&w, &hannah_sid)
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    assert_eq!(exported, ["login", "case.export", "logout"]);
+}
+
+#[test]
+fn who_viewed_a_case_names_the_viewer_and_where_from() {
+    let w = World::demo();
+    let (harlow, reference, _, _) = fixture(&w);
+    let carl = login_from(&w, "carl.caseworker", CARL_FROM);
+    cases::open(&carl, harlow).unwrap();
+    cases::open(&carl, harlow).unwrap();
+    carl.logout().unwrap();
+    let sue = w.login("sue.supervisor");
+    let views = reports::activity(
+        &sue,
+        &ActivityFilter {
+            case: Some(reference.to_lowercase()),
+            action: Some("case.view".into()),
+            ..ActivityFilter::default()
+        },
+        Fetch::Look,
+    )
+    .unwrap();
+    assert_eq!(views.len(), 2);
+    assert!(
+        views
+            .iter()
+            .all(|e| e.event.actor.name.as_deref() == Some("carl.caseworker")
+                && e.event.origin.summary().contains(CARL_FROM))
+    );
+    assert_eq!(
+        reports::top_viewers(&sue, &reference, Fetch::Look).unwrap(),
+        [("carl.caseworker".to_string(), 2)]
+    );
+}
+
+#[test]
+fn a_client_admins_reports_stay_in_their_organisation_by_any_filter_or_export() {
+    let w = World::demo();
+    let (harlow, harlow_ref, meridian, meridian_ref) = fixture(&w);
+    // Activity everywhere: MERIDIAN's own people, staff on both clients' cases, HARLOW's.
+    let mia = w.login("mia.meridian");
+    cases::open(&mia, meridian).unwrap();
+    mia.logout().unwrap();
+    let kim = w.login("kim.kestrel");
+    cases::list(&kim, &ListQuery::default()).unwrap();
+    kim.logout().unwrap();
+    let sue = w.login("sue.supervisor");
+    cases::open(&sue, meridian).unwrap();
+    cases::open(&sue, harlow).unwrap();
+    sue.logout().unwrap();
+    let harry = w.login("harry.harlow");
+    cases::open(&harry, harlow).unwrap();
+    harry.logout().unwrap();
+    let _ = w.login_with("mia.meridian", "wrong password");
+
+    let hannah = w.login("hannah.harlow");
+    let in_scope = |e: &AuditEvent| {
+        e.event.actor.org.as_deref() == Some("HARLOW")
+            || e.event.target.label.as_deref() == Some(harlow_ref.as_str())
+    };
+    let filters = [
+        ActivityFilter::default(),
+        ActivityFilter {
+            user: Some("mia.meridian".into()),
+            ..ActivityFilter::default()
+        },
+        ActivityFilter {
+            user: Some("sue.supervisor".into()),
+            ..ActivityFilter::default()
+        },
+        ActivityFilter {
+            case: Some(meridian_ref.clone()),
+            ..ActivityFilter::default()
+        },
+        ActivityFilter {
+            action: Some("case.view".into()),
+            ..ActivityFilter::default()
+        },
+        ActivityFilter {
+            logins_only: true,
+            ..ActivityFilter::default()
+        },
+        ActivityFilter {
+            outcome: Some(Outcome::Failed),
+            ..ActivityFilter::default()
+        },
+    ];
+    let mut saw_staff_on_harlow = false;
+    for f in &filters {
+        for fetch in [Fetch::Look, Fetch::Refresh] {
+            for e in reports::activity(&hannah, f, fetch).unwrap() {
+                assert!(in_scope(&e), "{f:?} gave hannah {e:?}");
+                saw_staff_on_harlow |= e.event.actor.name.as_deref() == Some("sue.supervisor");
+            }
+        }
+        for e in reports::export_events(&hannah, f).unwrap() {
+            assert!(in_scope(&e), "export {f:?} gave hannah {e:?}");
+        }
+        let csv = reports::to_csv(&reports::export_events(&hannah, f).unwrap()).unwrap();
+        for other in [
+            "mia.meridian",
+            "kim.kestrel",
+            meridian_ref.as_str(),
+            "MERIDIAN",
+            "KESTREL",
+        ] {
+            assert!(!csv.contains(other), "export {f:?} holds {other}:\n{csv}");
+        }
+    }
+    assert!(
+        saw_staff_on_harlow,
+        "agency staff on HARLOW's case are in hannah's report"
+    );
+    for s in reports::sessions(&hannah, Fetch::Look).unwrap() {
+        assert_eq!(s.org_code, "HARLOW", "{s:?}");
+    }
+    assert!(
+        reports::top_viewers(&hannah, &meridian_ref, Fetch::Look)
+            .unwrap()
+            .is_empty(),
+        "nobody viewed another client's case, as far as hannah can tell"
+    );
+    // A client user has no reports at all.
+    let harry = w.login("harry.harlow");
+    assert!(reports::activity(&harry, &ActivityFilter::default(), Fetch::Look).is_err());
+}
+
+#[test]
+fn an_open_session_whose_heartbeat_stops_shows_as_lost() {
+    let w = World::demo();
+    let carl = w.login("carl.caseworker");
+    let carl_sid = carl.info().id.0.clone();
+    let sue = w.login("sue.supervisor");
+    let state = |sue: &Session| {
+        reports::sessions(sue, Fetch::Refresh)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == carl_sid)
+            .unwrap()
+            .state
+    };
+    assert_eq!(state(&sue), SessionState::Online);
+    w.advance_ms(reports::LOST_AFTER + 1_000);
+    sue.heartbeat().unwrap();
+    assert_eq!(state(&sue), SessionState::Lost);
+    carl.heartbeat().unwrap();
+    assert_eq!(state(&sue), SessionState::Online);
+    carl.logout().unwrap();
+    assert_eq!(state(&sue), SessionState::Ended);
+}
