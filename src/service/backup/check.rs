@@ -1,10 +1,14 @@
-//! Verifying one backup: the manifest reads, every file has the size and SHA-256 the
-//! manifest gives, the key ring is a sound SQLite file, and the database opens with the
-//! key, has no page whose HMAC fails, no damaged b-tree, the manifest's schema version and
-//! row counts, and an intact audit chain that ends exactly at the manifest's head.
+//! Verifying one backup: the manifest reads and is of a known format, every file has the
+//! size and SHA-256 the manifest gives, the key ring is a sound SQLite file, and the
+//! database opens with the key, has no page whose HMAC fails, no damaged b-tree, the
+//! manifest's schema version and row counts (the same tables, no more and no fewer), and
+//! an intact audit chain that ends exactly at the manifest's head, with its append-only
+//! triggers, on which the key ring's audit checkpoint lies. The manifest's name,
+//! times and program version are descriptive and not checked.
 
 use super::disk::{self, AuditHead, DATABASE, FILES, KEYRING, Manifest};
 use crate::crypto::DataKey;
+use crate::store::keyring::Keyring;
 use crate::store::snapshot::Snapshot;
 use crate::store::{self, StoreError};
 use std::path::Path;
@@ -15,16 +19,24 @@ pub fn backup(dir: &Path, key: &DataKey) -> Vec<String> {
         Ok(m) => m,
         Err(problem) => return vec![problem],
     };
-    let problems = files_match(dir, &manifest);
+    let problems = files(dir, &manifest);
     if !problems.is_empty() {
         return problems;
     }
     contents(&dir.join(DATABASE), &dir.join(KEYRING), &manifest, key)
 }
 
-/// Each file of the manifest is there with its size and hash: all a byte-for-byte copy
-/// of a verified backup needs.
-pub fn files_match(dir: &Path, manifest: &Manifest) -> Vec<String> {
+/// The manifest is of a format this program knows, and each file it lists is there with
+/// its size and hash: all a byte-for-byte copy of a verified backup needs.
+pub fn files(dir: &Path, manifest: &Manifest) -> Vec<String> {
+    if manifest.format != disk::FORMAT {
+        return vec![format!(
+            "{} is of format {}; this program knows format {}.",
+            disk::MANIFEST,
+            manifest.format,
+            disk::FORMAT
+        )];
+    }
     let mut problems = Vec::new();
     for name in FILES {
         let Some(want) = manifest.files.get(name) else {
@@ -65,7 +77,40 @@ pub fn contents(db: &Path, keys: &Path, manifest: &Manifest, key: &DataKey) -> V
     if let Err(e) = database(&snapshot, manifest, &mut problems) {
         problems.push(format!("{DATABASE} cannot be read: {e}."));
     }
+    if problems.is_empty() {
+        match checkpoint(&snapshot, keys) {
+            Ok(found) => problems.extend(found),
+            Err(e) => problems.push(format!("{KEYRING} cannot be read: {e}.")),
+        }
+    }
     problems
+}
+
+/// What `pecs audit verify` (and so a restore) will require of the pair: the append-only
+/// triggers, and the key ring's audit checkpoint lying on the database's chain.
+fn checkpoint(s: &Snapshot, keys: &Path) -> store::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    if !store::audit::triggers_present(s.conn())? {
+        problems.push(format!(
+            "{DATABASE}: the audit log's append-only triggers are missing."
+        ));
+    }
+    let head = store::audit::head(s.conn())?;
+    match (Keyring::open_read_only(keys)?.checkpoint()?, head) {
+        (None, None) => {}
+        (None, Some(_)) => problems.push(format!(
+            "{KEYRING} holds no audit checkpoint to compare the audit log with."
+        )),
+        (Some(cp), _) => {
+            if store::audit::hash_at(s.conn(), cp.seq)?.as_deref() != Some(cp.hash.as_slice()) {
+                problems.push(format!(
+                    "The audit checkpoint in {KEYRING} (event {}) is not on the audit log of {DATABASE}: they are not from one moment.",
+                    cp.seq
+                ));
+            }
+        }
+    }
+    Ok(problems)
 }
 
 fn database(s: &Snapshot, manifest: &Manifest, problems: &mut Vec<String>) -> store::Result<()> {
@@ -88,12 +133,23 @@ fn database(s: &Snapshot, manifest: &Manifest, problems: &mut Vec<String>) -> st
     }
     let counts = s.row_counts()?;
     for (table, want) in &manifest.row_counts {
-        let got = counts.get(table).copied().unwrap_or(0);
-        if got != *want {
-            problems.push(format!(
+        match counts.get(table) {
+            Some(got) if got == want => {}
+            Some(got) => problems.push(format!(
                 "Table {table} has {got} rows; the manifest says {want}."
-            ));
+            )),
+            None => problems.push(format!(
+                "The manifest counts rows of a table {table} that {DATABASE} does not have."
+            )),
         }
+    }
+    for table in counts
+        .keys()
+        .filter(|t| !manifest.row_counts.contains_key(*t))
+    {
+        problems.push(format!(
+            "{DATABASE} has a table {table} whose rows the manifest does not count."
+        ));
     }
     problems.extend(audit_chain(s.conn(), manifest.audit_head.as_ref())?);
     Ok(())
@@ -110,12 +166,17 @@ fn audit_chain(conn: &store::Conn, head: Option<&AuditHead>) -> store::Result<Ve
         seq: *seq,
         hash: hex::encode(hash),
     });
-    if found.as_ref() != head {
-        problems.push(format!(
+    match (&found, head) {
+        (Some(f), Some(h)) if f.seq == h.seq && f.hash != h.hash => problems.push(format!(
+            "The audit log's last event {} does not have the hash the manifest gives.",
+            f.seq
+        )),
+        _ if found.as_ref() != head => problems.push(format!(
             "The audit log ends at event {}; the manifest says {}.",
-            found.map_or(0, |h| h.seq),
+            found.as_ref().map_or(0, |h| h.seq),
             head.map_or(0, |h| h.seq)
-        ));
+        )),
+        _ => {}
     }
     Ok(problems)
 }

@@ -12,6 +12,8 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "MANIFEST.json";
+/// The manifest format this program writes and understands.
+pub const FORMAT: u32 = 1;
 pub const STAMP: &str = "verification.json";
 pub const DATABASE: &str = "pecs.db";
 pub const KEYRING: &str = "pecs.keys";

@@ -182,7 +182,7 @@ fn describe(dir: &Path, name: &str, now: Millis, key: &DataKey) -> Result<Manife
         hash: hex::encode(hash),
     });
     Ok(Manifest {
-        format: 1,
+        format: disk::FORMAT,
         name: name.to_owned(),
         created_at: now.to_rfc3339(),
         created_at_ms: now.0,
@@ -238,7 +238,7 @@ fn copy(from: &Path, root: &Path, name: &str, now: Millis) -> std::result::Resul
     }
     // A byte-for-byte copy of a verified backup: the manifest's hashes prove it.
     let rehash = |dir: &Path| match disk::read_manifest(dir) {
-        Ok(m) => check::files_match(dir, &m),
+        Ok(m) => check::files(dir, &m),
         Err(problem) => vec![problem],
     };
     place(&partial, root, name, &rehash, now)
@@ -432,6 +432,9 @@ pub struct Restored {
 /// there, and record the restore in the restored audit log.
 pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> Result<Restored> {
     let started = Instant::now();
+    // Absolute, so that `--to data` has a parent to stage in and to sync.
+    let to = &std::path::absolute(to)
+        .map_err(|e| ServiceError::Invalid(format!("Cannot use {}: {e}.", to.display())))?;
     if to.exists() && std::fs::read_dir(to).map_or(true, |mut d| d.next().is_some()) {
         return Err(ServiceError::Invalid(format!(
             "{} already exists and is not empty: restore into a new directory.",
@@ -450,6 +453,11 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
         ))
     };
     let manifest = disk::read_manifest(backup).map_err(|p| refused(vec![p]))?;
+    // The files first: a damaged key ring must read as damaged, not as a wrong key.
+    let damaged = check::files(backup, &manifest);
+    if !damaged.is_empty() {
+        return Err(refused(damaged));
+    }
     let secret = slots::read_service_key(service_key)?;
     let ring = Keyring::open_read_only(&backup.join(KEYRING))
         .map_err(|e| refused(vec![format!("{KEYRING} cannot be read: {e}.")]))?;
