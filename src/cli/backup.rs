@@ -77,7 +77,19 @@ pub fn dispatch(cli: &Cli, pecs: &Pecs, command: &BackupCommand) -> Result<(), F
                 pruned.removed.len(),
                 pruned.kept
             );
-            Ok(())
+            if pruned.unreadable.is_empty() {
+                Ok(())
+            } else {
+                let names: Vec<String> = pruned
+                    .unreadable
+                    .iter()
+                    .map(|(d, why)| format!("{d} ({why})"))
+                    .collect();
+                Err(Failure::Sentence(format!(
+                    "Some destinations could not be read, so backups not known to be there were kept: {}.",
+                    names.join("; ")
+                )))
+            }
         }),
     }
 }
@@ -126,16 +138,13 @@ fn verify(op: Operator<'_>, request: &VerifyRequest) -> Result<(), Failure> {
     let results = backup::verify(op, request)?;
     let mut bad = Vec::new();
     for r in &results {
+        // A destination with no backup has no name to show.
+        let which = format!("{} {}", r.destination, r.name).trim().to_owned();
         if r.problems.is_empty() {
-            println!("{} {}: verified", r.destination, r.name);
+            println!("{which}: verified");
         } else {
-            println!(
-                "{} {}: BAD: {}",
-                r.destination,
-                r.name,
-                r.problems.join(" ")
-            );
-            bad.push(format!("{} {}", r.destination, r.name).trim().to_owned());
+            println!("{which}: BAD: {}", r.problems.join(" "));
+            bad.push(which);
         }
     }
     if bad.is_empty() {

@@ -139,6 +139,12 @@ pub fn run(op: Operator<'_>, progress: &mut dyn FnMut(Progress<'_>)) -> Result<R
 
 /// Make the backup `name` in `root` from the live installation, verified, or say why not.
 fn snapshot(opened: &Opened, root: &Path, name: &str) -> std::result::Result<PathBuf, String> {
+    if root.join(name).exists() {
+        return Err(format!(
+            "a backup called {name} already exists in {}: backups are named by the second, so try again in a moment",
+            root.display()
+        ));
+    }
     let partial = root.join(format!("{PARTIAL}{name}"));
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         let _ = std::fs::remove_dir_all(&partial);
@@ -310,8 +316,12 @@ pub fn verify(op: Operator<'_>, request: &VerifyRequest) -> Result<Vec<Verified>
             });
         }
         for f in picked {
-            let problems = check::backup(&f.path, &opened.key);
-            let _ = disk::write_stamp(&f.path, &stamp(opened.now(), &problems));
+            let mut problems = check::backup(&f.path, &opened.key);
+            if let Err(e) = disk::write_stamp(&f.path, &stamp(opened.now(), &problems)) {
+                problems.push(format!(
+                    "The result could not be recorded beside the backup ({e}), so health cannot see it."
+                ));
+            }
             results.push(Verified {
                 destination: dest.name.clone(),
                 name: f.name.clone(),
@@ -358,6 +368,9 @@ pub fn list(settings: &BackupSettings) -> Vec<Listing> {
 pub struct Pruned {
     pub removed: Vec<(String, String)>,
     pub kept: usize,
+    /// Destinations that could not be read: nothing there was pruned, and elsewhere only
+    /// what they are known to hold could have been.
+    pub unreadable: Vec<(String, String)>,
 }
 
 /// `pecs backup prune`: remove the backups the retention rules do not keep, and partial
@@ -374,8 +387,14 @@ pub fn prune(op: Operator<'_>) -> Result<Pruned> {
     };
     let mut pruned = Pruned::default();
     for l in &listings {
-        let Ok((found, partial)) = &l.backups else {
-            continue;
+        let (found, partial) = match &l.backups {
+            Ok(listing) => listing,
+            Err(why) => {
+                pruned
+                    .unreadable
+                    .push((l.destination.name.clone(), why.clone()));
+                continue;
+            }
         };
         let candidates: Vec<retention::Candidate> = found
             .iter()
