@@ -372,3 +372,21 @@ fn intact_as_admin(sb: &Sandbox, dir: &Path) {
     r.expect(0);
     assert!(r.stdout.starts_with("Audit log intact: "), "{}", r.stdout);
 }
+
+#[test]
+fn under_systemd_the_service_key_comes_from_the_credentials_directory() {
+    let o = office();
+    let onsite = o.dir("backups/onsite");
+    o.configure(&[("onsite", &onsite)]);
+    let creds = o.dir("credentials");
+    fs::copy(&o.key, creds.join("pecs-service-key")).expect("credential");
+    let mut cmd = o.sb.cmd();
+    cmd.env("CREDENTIALS_DIRECTORY", &creds)
+        .args(["--data-dir", s(&o.data), "backup", "run"]);
+    let r = common::sandbox::run(cmd, None);
+    r.expect(0);
+    assert_eq!(backups_in(&onsite).len(), 1, "{}", r.stdout);
+    // Without the credential and without a person, it says what it needs.
+    let r = o.sb.run(&["--data-dir", s(&o.data), "backup", "run"], None);
+    assert!(r.failure().contains("--user NAME"), "{}", r.failure());
+}
