@@ -16,6 +16,8 @@ pub struct Config {
     pub database: Database,
     #[serde(default)]
     pub backup: Backup,
+    #[serde(default)]
+    pub records: Records,
     /// Key bindings for the terminal UI: action name -> key or keys.
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, KeySpec>,
@@ -66,6 +68,22 @@ pub struct Database {
 impl Default for Database {
     fn default() -> Self {
         Database { cache_mib: 64 }
+    }
+}
+
+/// `[records]`: how long a closed case is kept.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Records {
+    /// Whole years after closing; never below the law's 6.
+    pub retention_years: u32,
+}
+
+impl Default for Records {
+    fn default() -> Self {
+        Records {
+            retention_years: crate::domain::retention::MINIMUM_YEARS,
+        }
     }
 }
 
@@ -234,6 +252,13 @@ impl Config {
         if !(2..=4096).contains(&self.database.cache_mib) {
             return Err("database.cache_mib must be between 2 and 4096.".into());
         }
+        if !(crate::domain::retention::MINIMUM_YEARS..=100).contains(&self.records.retention_years)
+        {
+            return Err(
+                "records.retention_years must be between 6 (the Limitation Act period) and 100."
+                    .into(),
+            );
+        }
         self.backup.check()
     }
 
@@ -255,6 +280,7 @@ impl Config {
             two_factor_roles: self.security.two_factor_roles.clone(),
             db: defaults.db.with_cache_mib(self.database.cache_mib),
             backup: self.backup.settings(),
+            retention_years: self.records.retention_years,
             ..defaults
         }
     }

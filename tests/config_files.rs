@@ -134,6 +134,11 @@ const INVALID: &[(&str, Option<&str>, &[&str])] = &[
         &["must be above 0 and below backup.critical_after_minutes."],
     ),
     (
+        "records_retention_below_six.toml",
+        Some("records.retention_years"),
+        &["must be between 6 (the Limitation Act period) and 100."],
+    ),
+    (
         "backup_keep_zero.toml",
         Some("backup.keep"),
         &["must each be at least 1."],

@@ -4,6 +4,7 @@
 
 mod backup;
 mod report;
+mod retention;
 
 use crate::config::Config;
 use crate::service::Password;
@@ -103,6 +104,11 @@ pub enum Command {
     Report {
         #[command(subcommand)]
         command: report::ReportCommand,
+    },
+    /// The retention review: closed cases, their retention dates, holds and destruction.
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
     },
     /// Encrypted, verified backups to every configured destination.
     Backup {
@@ -371,6 +377,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Backup { command } => backup::dispatch(cli, &pecs, command),
         Command::Report { command } => report::dispatch(cli, &pecs, command),
+        Command::Retention { command } => retention::dispatch(cli, &pecs, command),
         Command::Restore { backup_dir, to } => backup::restore(cli, backup_dir, to),
         Command::Health { json } => backup::health(&pecs, *json),
     }

@@ -122,6 +122,10 @@ pub struct Case {
     pub closed_at: Option<Millis>,
     /// Bumped by every change: an edit names the version it started from.
     pub version: i64,
+    /// Set at closing: the record is kept until this date (`YYYY-MM-DD`).
+    pub retain_until: Option<String>,
+    /// Destroyed by an approved decision: the personal data is gone, this row remains.
+    pub destroyed_at: Option<Millis>,
 }
 
 /// One move of a case's status.

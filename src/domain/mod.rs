@@ -7,6 +7,7 @@ pub mod cases;
 pub mod ids;
 pub mod origin;
 pub mod people;
+pub mod retention;
 pub mod role;
 pub mod time;
 

@@ -19,7 +19,7 @@ pub use crate::store::cases::{After, ListQuery, Sort};
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
 const PAGE_LIMIT: i64 = 200;
 
-fn case_target(c: &Case) -> Target {
+pub(crate) fn case_target(c: &Case) -> Target {
     Target::new("case", c.id, &c.reference)
 }
 
@@ -285,10 +285,20 @@ pub fn list(s: &Session, query: &ListQuery) -> Result<Vec<Case>> {
 }
 
 /// Search reference, client reference, subject name and address (prefixes, diacritics
-/// folded), within the caller's scope. The search itself is audited, with its terms.
+/// folded), within the caller's scope. The search itself is audited with a keyed hash of
+/// its terms and the references it found.
 pub fn search(s: &Session, terms: &str, limit: i64) -> Result<Vec<Case>> {
     s.act(Action::CaseList, Target::kind_only("case"), |act| {
-        act.note("search", terms);
+        // Search terms are often a person's name, and the audit log is never changed: it
+        // keeps a keyed hash of the normalised terms (so "who searched for X?" can still
+        // be answered by hashing X), never the words.
+        let normalised = terms
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let hash = s.opened.keyring.name_hash(&normalised)?;
+        act.note("search_hash", hex::encode(hash));
         let found = store::cases::search(
             act.tx,
             terms,
@@ -399,8 +409,27 @@ pub fn set_status(s: &Session, id: CaseId, to: CaseStatus) -> Result<()> {
         }
         act.note("from", case.status.as_str());
         act.note("to", to.as_str());
-        store::cases::set_status(act.tx, &case, to, act.caller.user.id, s.now())
-            .map_err(ServiceError::from)
+        let retain_until = (to == CaseStatus::Closed).then(|| {
+            let closed = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(s.now().0)
+                .map(|t| t.date_naive())
+                .unwrap_or_default();
+            let years = s.opened.pecs.settings.retention_years;
+            crate::domain::retention::years_after(closed, years)
+                .format("%Y-%m-%d")
+                .to_string()
+        });
+        if let Some(until) = &retain_until {
+            act.note("retain_until", until.as_str());
+        }
+        store::cases::set_status(
+            act.tx,
+            &case,
+            to,
+            retain_until.as_deref(),
+            act.caller.user.id,
+            s.now(),
+        )
+        .map_err(ServiceError::from)
     })
 }
 

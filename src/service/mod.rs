@@ -16,6 +16,7 @@ pub mod opened;
 pub mod orgs;
 pub mod password;
 pub mod policy;
+pub mod records;
 pub mod reports;
 pub mod session;
 pub mod slots;
@@ -64,6 +65,8 @@ pub struct Settings {
     pub two_factor_roles: Vec<crate::domain::Role>,
     pub db: DbOptions,
     pub backup: backup::settings::BackupSettings,
+    /// A closed case is kept this many whole years (never under 6).
+    pub retention_years: u32,
 }
 
 impl Default for Settings {
@@ -78,6 +81,7 @@ impl Default for Settings {
             ],
             db: DbOptions::default(),
             backup: backup::settings::BackupSettings::default(),
+            retention_years: crate::domain::retention::MINIMUM_YEARS,
         }
     }
 }

@@ -20,7 +20,8 @@ pub struct Scope {
 const COLUMNS: &str =
     "id, reference, client_org_id, client_ref, case_type, subject_name, subject_dob,
                        subject_address, status, priority, assigned_to, due_date, opened_at,
-                       updated_at, updated_by, completed_at, closed_at, version";
+                       updated_at, updated_by, completed_at, closed_at, version, retain_until,
+                       destroyed_at";
 
 fn parse<T: std::str::FromStr<Err = String>>(i: usize, text: String) -> rusqlite::Result<T> {
     text.parse().map_err(|e: String| {
@@ -48,6 +49,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
         completed_at: r.get::<_, Option<i64>>(15)?.map(Millis),
         closed_at: r.get::<_, Option<i64>>(16)?.map(Millis),
         version: r.get(17)?,
+        retain_until: r.get(18)?,
+        destroyed_at: r.get::<_, Option<i64>>(19)?.map(Millis),
     })
 }
 
@@ -118,6 +121,18 @@ pub fn get(conn: &Connection, id: CaseId, scope: Scope) -> Result<Option<Case>> 
             from_row,
         )
         .optional()?)
+}
+
+/// The case with this reference, if it lies in `scope`.
+pub fn by_reference(conn: &Connection, reference: &str, scope: Scope) -> Result<Option<Case>> {
+    let id: Option<i64> = conn
+        .prepare_cached("SELECT id FROM cases WHERE reference = ?1")?
+        .query_row([reference], |r| r.get(0))
+        .optional()?;
+    match id {
+        Some(id) => get(conn, CaseId(id), scope),
+        None => Ok(None),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -335,20 +350,23 @@ pub fn set_assignee(
     Ok(())
 }
 
+/// Move a case to `to`; closing also sets the date it is kept until.
 pub fn set_status(
     conn: &Connection,
     case: &Case,
     to: CaseStatus,
+    retain_until: Option<&str>,
     by: UserId,
     now: Millis,
 ) -> Result<()> {
     conn.prepare_cached(
         "UPDATE cases SET status = ?2, updated_at = ?3, updated_by = ?4, version = version + 1,
                 completed_at = CASE WHEN ?2 = 'completed' THEN ?3 ELSE completed_at END,
-                closed_at = CASE WHEN ?2 = 'closed' THEN ?3 ELSE closed_at END
+                closed_at = CASE WHEN ?2 = 'closed' THEN ?3 ELSE closed_at END,
+                retain_until = coalesce(?5, retain_until)
          WHERE id = ?1",
     )?
-    .execute(params![case.id.0, to.as_str(), now.0, by.0])?;
+    .execute(params![case.id.0, to.as_str(), now.0, by.0, retain_until])?;
     record_status(conn, case.id, Some(case.status), to, by, now)
 }
 

@@ -35,6 +35,10 @@ pub const CORE: &[Migration] = &[
         number: 6,
         sql: include_str!("migrations/0006_audit_reports.sql"),
     },
+    Migration {
+        number: 7,
+        sql: include_str!("migrations/0007_records.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

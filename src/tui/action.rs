@@ -78,6 +78,7 @@ ui_actions! {
     Import => "import", "import client instructions (CSV)";
     BackupNow => "backup_now", "back up now (System)";
     Export => "export", "export the report shown (CSV)";
+    Hold => "hold", "put or lift a legal hold (Archive)";
     ChangePassword => "change_password", "change your password";
     Confirm => "confirm", "yes, in a confirmation";
 }
@@ -85,5 +86,31 @@ ui_actions! {
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl Action {
+    /// The permission without which this key does nothing for a role (the help leaves
+    /// such keys out); `None` for keys every role can use.
+    pub fn needs(self) -> Option<crate::domain::Action> {
+        use crate::domain::Action as Perm;
+        Some(match self {
+            Action::Disable | Action::ResetPassword | Action::Unlock | Action::Role => {
+                Perm::UserEdit
+            }
+            Action::Expiry => Perm::UserEdit,
+            Action::OrgTwoFactor => Perm::OrgEdit,
+            Action::NewOrg => Perm::OrgCreate,
+            Action::FilterRole => Perm::UserList,
+            Action::Attach => Perm::AttachmentAdd,
+            Action::Assign => Perm::CaseAssign,
+            Action::Status => Perm::CaseProgressStatus,
+            Action::Void => Perm::NoteVoid,
+            Action::Import => Perm::CsvImport,
+            Action::BackupNow => Perm::BackupRun,
+            Action::Export => Perm::ActivityExport,
+            Action::Hold => Perm::LegalHoldSet,
+            _ => return None,
+        })
     }
 }

@@ -7,9 +7,9 @@ use super::action::Action;
 use super::keymap::Keymap;
 use super::sanitize::inert;
 use super::screens::{
-    Outcome, Pending, cases::CasesScreen, choose_password::ChoosePasswordScreen,
-    login::LoginScreen, placeholder, profile::ProfileScreen, reports::ReportsScreen,
-    system::SystemScreen, users::UsersScreen,
+    Outcome, Pending, archive::ArchiveScreen, cases::CasesScreen,
+    choose_password::ChoosePasswordScreen, login::LoginScreen, profile::ProfileScreen,
+    reports::ReportsScreen, system::SystemScreen, users::UsersScreen,
 };
 use super::theme::Theme;
 use super::widgets::popup::{Popup, Tone};
@@ -66,6 +66,7 @@ pub struct Main {
     profile: ProfileScreen,
     system: SystemScreen,
     reports: ReportsScreen,
+    archive: ArchiveScreen,
     notice: Option<String>,
     /// When the session last told the database it is alive.
     heartbeat_at: Millis,
@@ -165,6 +166,7 @@ impl App {
                 Tab::Users => m.users.paste(text),
                 Tab::Profile => m.profile.paste(&m.session, text),
                 Tab::Reports => m.reports.paste(text),
+                Tab::Archive => m.archive.paste(text),
                 _ => {}
             },
         }
@@ -242,6 +244,7 @@ impl App {
             Tab::Users => main.users.is_typing(),
             Tab::Profile => main.profile.is_typing(),
             Tab::Reports => main.reports.is_typing(),
+            Tab::Archive => main.archive.is_typing(),
             _ => false,
         };
         if typing {
@@ -249,6 +252,7 @@ impl App {
                 Tab::Cases => main.cases.handle_key(&main.session, key, action),
                 Tab::Users => main.users.handle_key(&main.session, key, action),
                 Tab::Reports => main.reports.handle_key(&main.session, key, action),
+                Tab::Archive => main.archive.handle_key(&main.session, key, action),
                 _ => main.profile.handle_key(&main.session, key, action),
             };
             if main.enrolment_due && main.profile.enrolled() {
@@ -275,7 +279,7 @@ impl App {
                     Tab::Profile => main.profile.handle_key(&main.session, key, action),
                     Tab::System => main.system.handle_key(&main.session, action),
                     Tab::Reports => main.reports.handle_key(&main.session, key, action),
-                    _ => Outcome::Unhandled,
+                    Tab::Archive => main.archive.handle_key(&main.session, key, action),
                 };
                 match (outcome, action) {
                     (Outcome::Unhandled, Some(Action::Quit)) => Outcome::Ask(
@@ -355,6 +359,7 @@ impl App {
             profile: ProfileScreen::default(),
             system: SystemScreen::default(),
             reports: ReportsScreen::default(),
+            archive: ArchiveScreen::default(),
             heartbeat_at: Millis(0),
             enrolment_due: info.must_enrol_two_factor,
             session,
@@ -534,7 +539,9 @@ impl App {
             Tab::Reports => m
                 .reports
                 .render(frame, body, theme, &self.opts.keymap, &m.session),
-            other => placeholder::render(frame, body, theme, other),
+            Tab::Archive => m
+                .archive
+                .render(frame, body, theme, &self.opts.keymap, &m.session),
         }
         let who = format!(
             " {} · {} · {} {} ",
@@ -571,13 +578,32 @@ impl App {
             screens.join(" ")
         };
         let mut entries = vec![(screen_keys, "switch screen (see the tab bar)")];
-        entries.extend(
-            Action::ALL
+        // Pairs read as one line; keys the role cannot use are left out.
+        let pairs = [
+            (Action::Up, Action::Down, "move up and down"),
+            (Action::PageUp, Action::PageDown, "move a page up and down"),
+            (Action::Home, Action::End, "go to the first or last item"),
+        ];
+        let usable = |a: &Action| {
+            a.needs()
+                .is_none_or(|p| self.session().is_none_or(|s| s.may(p)))
+        };
+        for a in Action::ALL.iter().filter(|a| **a != Action::Confirm) {
+            if Tab::ALL.iter().any(|(_, t, ..)| t == a) || !usable(a) {
+                continue;
+            }
+            match pairs
                 .iter()
-                .filter(|a| **a != Action::Confirm)
-                .filter(|a| !Tab::ALL.iter().any(|(_, t, ..)| t == *a))
-                .map(|a| (keymap.keys_for(*a), a.help())),
-        );
+                .find(|(first, second, _)| first == a || second == a)
+            {
+                Some((first, second, help)) if first == a => entries.push((
+                    format!("{} / {}", keymap.keys_for(*first), keymap.keys_for(*second)),
+                    help,
+                )),
+                Some(_) => {}
+                None => entries.push((keymap.keys_for(*a), a.help())),
+            }
+        }
         entries
     }
 
@@ -598,7 +624,7 @@ impl App {
         let per_column = entries.len().div_ceil(2);
         let column_width = (area.width.saturating_sub(3) / 2) as usize;
         let column = |(keys, help): &(String, &str)| {
-            super::sanitize::fit(&format!("{keys:>9}  {help}"), column_width)
+            super::sanitize::fit(&format!("{keys:>11}  {help}"), column_width)
         };
         for i in 0..per_column.min(rows) {
             let left = entries.get(i).map(column).unwrap_or_default();
@@ -634,7 +660,7 @@ impl Main {
             Tab::Profile => self.profile.reload(&self.session),
             Tab::System => self.system.reload(&self.session),
             Tab::Reports => self.reports.reload(&self.session),
-            _ => Outcome::Nothing,
+            Tab::Archive => self.archive.reload(&self.session),
         }
     }
 }

@@ -161,6 +161,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Import, &["i"]),
     (Action::BackupNow, &["b"]),
     (Action::Export, &["X"]),
+    (Action::Hold, &["h"]),
     (Action::ChangePassword, &["c"]),
     (Action::Confirm, &["y"]),
 ];

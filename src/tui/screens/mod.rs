@@ -1,13 +1,13 @@
 //! The screens. Each turns keys (as actions) into service calls and returns an
 //! [`Outcome`] for the app; each `render` only draws.
 
+pub mod archive;
 pub mod case_file;
 pub mod cases;
 pub mod choose_password;
 mod documents;
 pub mod login;
 mod names;
-pub mod placeholder;
 pub mod profile;
 pub mod reports;
 pub mod system;

@@ -1,0 +1,352 @@
+//! The Archive screen (`3`): counts of cases in each stage of their life, a bar chart of
+//! when closed cases' retention ends by year, and every closed case with its retention
+//! date, hold and destruction state. Supervisors put or lift a legal hold (`h`), request
+//! destruction (`n`) and, on a case another supervisor asked to destroy, decide (Enter).
+//! No personal data is shown: references, clients and dates only.
+
+use super::{Outcome, form_refused};
+use crate::domain::Action as Perm;
+use crate::service::records::{self, Counts, RetentionRow};
+use crate::service::{ServiceError, Session};
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use crate::tui::sanitize::{fit, inert};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::field::Field;
+use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::hints;
+use crate::tui::widgets::popup::{Popup, centered};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row, Table, TableState,
+};
+use std::collections::BTreeMap;
+
+enum ArchiveForm {
+    Hold { lift: bool, reference: String },
+    Request(String),
+    Decide(i64),
+}
+
+#[derive(Default)]
+pub struct ArchiveScreen {
+    counts: Counts,
+    rows: Vec<RetentionRow>,
+    /// Requests awaiting a decision: id, reference, reason (supervisors only).
+    queue: Vec<(i64, String, String)>,
+    selected: usize,
+    form: Option<(ArchiveForm, Form)>,
+}
+
+impl ArchiveScreen {
+    pub fn reload(&mut self, s: &Session) -> Outcome {
+        let loaded = records::counts(s).and_then(|c| {
+            self.counts = c;
+            self.rows = records::retention_report(s)?;
+            self.queue = if s.may(Perm::DestructionApprove) {
+                records::destruction_queue(s)?
+            } else {
+                Vec::new()
+            };
+            Ok(())
+        });
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        match loaded {
+            Ok(()) => Outcome::Nothing,
+            Err(e) => Outcome::from_error(e),
+        }
+    }
+
+    pub fn is_typing(&self) -> bool {
+        self.form.is_some()
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some((_, f)) = self.form.as_mut() {
+            f.paste(text);
+        }
+    }
+
+    pub fn handle_key(&mut self, s: &Session, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        if let Some((kind, mut form)) = self.form.take() {
+            return match form.handle_key(key) {
+                FormEvent::Cancel => Outcome::Nothing,
+                FormEvent::Submit => match self.submit(s, &kind, &form) {
+                    Ok(outcome) => outcome,
+                    Err(e) => {
+                        let outcome = form_refused(&mut form, e);
+                        self.form = Some((kind, form));
+                        outcome
+                    }
+                },
+                FormEvent::Edited | FormEvent::Ignored => {
+                    self.form = Some((kind, form));
+                    Outcome::Nothing
+                }
+            };
+        }
+        let last = self.rows.len().saturating_sub(1);
+        let selected = self.rows.get(self.selected).cloned();
+        match (action, selected) {
+            (Some(Action::Up), _) => self.selected = self.selected.saturating_sub(1),
+            (Some(Action::Down), _) => self.selected = (self.selected + 1).min(last),
+            (Some(Action::Home), _) => self.selected = 0,
+            (Some(Action::End), _) => self.selected = last,
+            (Some(Action::Hold), Some(r))
+                if s.may(Perm::LegalHoldSet) && r.destroyed_at.is_none() =>
+            {
+                let title = if r.on_hold {
+                    "Lift the legal hold"
+                } else {
+                    "Put a legal hold"
+                };
+                self.form = Some((
+                    ArchiveForm::Hold {
+                        lift: r.on_hold,
+                        reference: r.reference.clone(),
+                    },
+                    reason_form(&format!("{title} on {}", r.reference)),
+                ));
+            }
+            (Some(Action::New), Some(r))
+                if s.may(Perm::DestructionRequest) && r.destroyed_at.is_none() =>
+            {
+                self.form = Some((
+                    ArchiveForm::Request(r.reference.clone()),
+                    reason_form(&format!("Request destruction of {}", r.reference)),
+                ));
+            }
+            (Some(Action::Open), Some(r)) => {
+                if let Some((id, _, why)) = self
+                    .queue
+                    .iter()
+                    .find(|(_, reference, _)| *reference == r.reference)
+                {
+                    let mut f = Form::new(
+                        &format!("Decide: destroy {}?", r.reference),
+                        vec![
+                            Field::new("Approve or reject", 8),
+                            Field::new("Reason", 500),
+                        ],
+                    );
+                    f.note = Some((format!("Asked because: {}", inert(why)), false));
+                    self.form = Some((ArchiveForm::Decide(*id), f));
+                }
+            }
+            _ => return Outcome::Unhandled,
+        }
+        Outcome::Nothing
+    }
+
+    fn submit(
+        &mut self,
+        s: &Session,
+        kind: &ArchiveForm,
+        form: &Form,
+    ) -> crate::service::Result<Outcome> {
+        let popup = match kind {
+            ArchiveForm::Hold {
+                lift: false,
+                reference,
+            } => {
+                records::set_legal_hold(s, reference, form.value(0))?;
+                None
+            }
+            ArchiveForm::Hold {
+                lift: true,
+                reference,
+            } => {
+                records::clear_legal_hold(s, reference, form.value(0))?;
+                None
+            }
+            ArchiveForm::Request(reference) => {
+                let id = records::request_destruction(s, reference, form.value(0))?;
+                Some(Popup::message(
+                    "Destruction requested",
+                    &format!(
+                        "Request {id} for {reference} now needs a second supervisor's decision."
+                    ),
+                ))
+            }
+            ArchiveForm::Decide(id) => {
+                let approve = match form.value(0).trim().to_lowercase().as_str() {
+                    "approve" | "a" | "yes" | "y" => true,
+                    "reject" | "r" | "no" | "n" => false,
+                    _ => {
+                        return Err(ServiceError::Invalid("Answer approve or reject.".into()));
+                    }
+                };
+                let done = records::decide_destruction(s, *id, approve, form.value(1))?;
+                Some(match done.certificate {
+                    Some(cert) => Popup::message(
+                        "Destroyed",
+                        &format!(
+                            "{}: the personal data is destroyed. Destruction certificate {cert}.",
+                            done.reference
+                        ),
+                    ),
+                    None => Popup::message("Rejected", &format!("{} is kept.", done.reference)),
+                })
+            }
+        };
+        Ok(match (self.reload(s), popup) {
+            (Outcome::Nothing, Some(p)) => Outcome::Show(p),
+            (other, _) => other,
+        })
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, keys: &Keymap, s: &Session) {
+        let [counts, chart, table, hint_row] = Layout::vertical([
+            Constraint::Length(4),
+            Constraint::Length(8),
+            Constraint::Min(4),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let c = &self.counts;
+        let block = |title: &str| {
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(format!(" {title} "), theme.title()))
+        };
+        let pair = |label: &str, n: i64| {
+            vec![
+                Span::styled(format!("{label} "), theme.dim()),
+                Span::raw(format!("{n}   ")),
+            ]
+        };
+        let mut first = pair("Open", c.open);
+        first.extend(pair("Completed, awaiting closure", c.completed));
+        first.extend(pair("Closed, within retention", c.closed_retained));
+        let mut second = pair("Eligible for destruction", c.eligible);
+        second.extend(pair("On legal hold", c.on_hold));
+        second.extend(pair("Awaiting a decision", c.awaiting_decision));
+        second.extend(pair("Destroyed", c.destroyed));
+        frame.render_widget(
+            Paragraph::new(vec![Line::from(first), Line::from(second)]).block(block("Archive")),
+            counts,
+        );
+        self.render_chart(frame, chart, theme, block("Retention ends, by year"));
+        self.render_rows(frame, table, theme, block("Closed cases"));
+        let items = [
+            (Some(Perm::LegalHoldSet), Action::Hold, "legal hold"),
+            (
+                Some(Perm::DestructionRequest),
+                Action::New,
+                "request destruction",
+            ),
+            (Some(Perm::DestructionApprove), Action::Open, "decide"),
+        ];
+        hints::render(frame, hint_row, theme, keys, &hints::allowed(s, &items));
+        if let Some((_, form)) = &self.form {
+            form.render(
+                frame,
+                centered(area, 76, form.height().min(area.height)),
+                true,
+                theme,
+            );
+        }
+    }
+
+    fn render_chart(&self, frame: &mut Frame, area: Rect, theme: &Theme, block: Block<'_>) {
+        let mut by_year: BTreeMap<String, u64> = BTreeMap::new();
+        for r in self.rows.iter().filter(|r| r.destroyed_at.is_none()) {
+            if let Some(year) = r.retain_until.as_deref().and_then(|d| d.get(..4)) {
+                *by_year.entry(year.to_owned()).or_default() += 1;
+            }
+        }
+        if by_year.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    " No closed case is waiting out its retention.",
+                    theme.dim(),
+                ))
+                .block(block),
+                area,
+            );
+            return;
+        }
+        let bars: Vec<Bar> = by_year
+            .iter()
+            .map(|(year, n)| Bar::default().label(Line::from(year.clone())).value(*n))
+            .collect();
+        frame.render_widget(
+            BarChart::default()
+                .block(block)
+                .data(BarGroup::default().bars(&bars))
+                .bar_width(6)
+                .bar_gap(2)
+                .bar_style(theme.warning())
+                .value_style(theme.selected()),
+            area,
+        );
+    }
+
+    fn render_rows(&self, frame: &mut Frame, area: Rect, theme: &Theme, block: Block<'_>) {
+        if self.rows.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Span::styled(" No closed cases.", theme.dim())).block(block),
+                area,
+            );
+            return;
+        }
+        let rows: Vec<Row> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let state = if let Some(cert) = &r.certificate {
+                    format!("destroyed, certificate {cert}")
+                } else if self
+                    .queue
+                    .iter()
+                    .any(|(_, reference, _)| *reference == r.reference)
+                    || r.destruction_requested
+                {
+                    "destruction requested".to_string()
+                } else if r.on_hold {
+                    "on legal hold".to_string()
+                } else {
+                    String::new()
+                };
+                Row::new(vec![
+                    inert(&r.reference),
+                    fit(&inert(&r.client), 10),
+                    r.closed_at.map_or("-".into(), |t| t.to_date()),
+                    r.retain_until.clone().unwrap_or_else(|| "-".into()),
+                    state,
+                ])
+            })
+            .collect();
+        let widths = [
+            Constraint::Length(15),
+            Constraint::Length(10),
+            Constraint::Length(11),
+            Constraint::Length(12),
+            Constraint::Min(10),
+        ];
+        let mut state = TableState::default().with_selected(Some(self.selected));
+        frame.render_stateful_widget(
+            Table::new(rows, widths)
+                .header(
+                    Row::new(["Reference", "Client", "Closed", "Kept until", "State"])
+                        .style(theme.title()),
+                )
+                .row_highlight_style(theme.selected())
+                .block(block),
+            area,
+            &mut state,
+        );
+    }
+}
+
+fn reason_form(title: &str) -> Form {
+    let mut f = Form::new(title, vec![Field::new("Reason", 500)]);
+    f.note = Some((
+        "The reason is kept with the record and in the audit log.".into(),
+        false,
+    ));
+    f
+}
