@@ -79,7 +79,7 @@ pub fn recent(conn: &Connection, since: Millis, org: Option<i64>) -> Result<Vec<
                 s.origin, s.ended_at, s.end_reason
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id
          WHERE (s.ended_at IS NULL OR s.ended_at >= ?1) AND (?2 IS NULL OR u.org_id = ?2)
-         ORDER BY s.started_at DESC LIMIT 500",
+         ORDER BY s.started_at DESC, s.rowid DESC LIMIT 500",
     )?;
     let rows = stmt.query_map(params![since.0, org], |r| {
         Ok(SessionRow {

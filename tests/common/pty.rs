@@ -96,7 +96,13 @@ impl Sandbox {
     }
 
     pub fn tui_sized(&self, cols: u16, rows: u16) -> Tui {
-        Tui::spawn(self, cols, rows)
+        Tui::spawn(self, cols, rows, &[])
+    }
+
+    /// A 120x35 UI whose environment is [`Sandbox::env`] with `overrides` set on top (one
+    /// process's own `SSH_CONNECTION`, say), the other processes' left as they are.
+    pub fn tui_with_env(&self, overrides: &[(&str, &str)]) -> Tui {
+        Tui::spawn(self, 120, 35, overrides)
     }
 }
 
@@ -154,7 +160,7 @@ pub struct Tui {
 }
 
 impl Tui {
-    fn spawn(sandbox: &Sandbox, cols: u16, rows: u16) -> Tui {
+    fn spawn(sandbox: &Sandbox, cols: u16, rows: u16, overrides: &[(&str, &str)]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -173,6 +179,9 @@ impl Tui {
         cmd.arg(sandbox.data_dir());
         cmd.env_clear();
         for (k, v) in sandbox.env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in overrides {
             cmd.env(k, v);
         }
         cmd.cwd(sandbox.tmp.path());
@@ -252,10 +261,21 @@ impl Tui {
     /// Poll the screen until `pred` holds; panic with the screen after [`WAIT`], or
     /// when pecs exits first.
     pub fn wait_until(&mut self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
-        let deadline = Instant::now() + WAIT;
+        self.wait_until_within(what, WAIT, pred);
+    }
+
+    /// [`Tui::wait_until`] with its own timeout; returns how long the wait took.
+    pub fn wait_until_within(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        pred: impl Fn(&vt100::Screen) -> bool,
+    ) -> Duration {
+        let start = Instant::now();
+        let deadline = start + timeout;
         loop {
             if pred(self.parser.lock().unwrap().screen()) {
-                return;
+                return start.elapsed();
             }
             if self.status.is_none()
                 && let Ok(Some(status)) = self.child.try_wait()
@@ -264,7 +284,7 @@ impl Tui {
                 // Let the reader take in the last of the output, then look once more.
                 let _ = self.reader_done.recv_timeout(WAIT);
                 if pred(self.parser.lock().unwrap().screen()) {
-                    return;
+                    return start.elapsed();
                 }
                 panic!(
                     "pecs exited ({:?}) while waiting for {what}\n{}",
@@ -273,7 +293,10 @@ impl Tui {
                 );
             }
             if Instant::now() >= deadline {
-                panic!("timed out waiting for {what}\n{}", self.dump());
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}\n{}",
+                    self.dump()
+                );
             }
             std::thread::sleep(POLL);
         }

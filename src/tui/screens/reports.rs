@@ -98,7 +98,16 @@ impl ReportsScreen {
         if self.form.is_some() || s.now().0 - self.loaded_at.0 < REFRESH_MS {
             return Outcome::Nothing;
         }
-        self.load(s, Fetch::Refresh)
+        // New events arrive at the top: the selection stays on the row it was on (Enter
+        // must show the event the person chose), or where it was if that row is gone.
+        let was = self.key_of(self.selected);
+        let outcome = self.load(s, Fetch::Refresh);
+        if let Some(i) =
+            was.and_then(|key| (0..self.rows()).find(|i| self.key_of(*i) == Some(key.clone())))
+        {
+            self.selected = i;
+        }
+        outcome
     }
 
     fn load(&mut self, s: &Session, fetch: Fetch) -> Outcome {
@@ -140,6 +149,15 @@ impl ReportsScreen {
             None => Vec::new(),
         };
         Ok(())
+    }
+
+    /// What row `i` shows (a session, an event, a viewer), to find it again.
+    fn key_of(&self, i: usize) -> Option<String> {
+        match self.view {
+            View::Online => self.sessions.get(i).map(|r| r.id.clone()),
+            View::Logins | View::Activity => self.events.get(i).map(|e| e.seq.to_string()),
+            View::Chart => self.top_viewers.get(i).map(|(who, _)| who.clone()),
+        }
     }
 
     fn rows(&self) -> usize {
@@ -194,7 +212,9 @@ impl ReportsScreen {
             Some(Action::PageDown) => self.selected = (self.selected + 10).min(last),
             Some(Action::Home) => self.selected = 0,
             Some(Action::End) => self.selected = last,
-            Some(Action::FilterOrg) => self.form = Some((ReportForm::Filter, self.filter_form())),
+            Some(Action::FilterOrg | Action::Search) => {
+                self.form = Some((ReportForm::Filter, self.filter_form()))
+            }
             Some(Action::Export) if s.may(crate::domain::Action::ActivityExport) => {
                 let mut f = Form::new("Export this view to CSV", vec![Field::new("File", 4096)]);
                 f.note = Some((
