@@ -479,8 +479,22 @@ impl ReportsScreen {
     }
 
     fn render_events(&self, frame: &mut Frame, area: Rect, theme: &Theme, block: Block<'_>) {
+        // On a terminal under 100 columns the time loses its date and the outcome column
+        // goes (a refused or failed row is coloured anyway), and the names narrow, so
+        // where from stays readable.
+        let wide = area.width >= 96;
+        let outcome = wide;
+        let [when, who_w, action_w, on_w] = match area.width {
+            116.. => [19, 18, 22, 16],
+            96.. => [19, 15, 16, 15],
+            _ => [8, 15, 16, 15],
+        };
+        let mut fixed = vec![when, who_w, action_w, on_w];
+        if outcome {
+            fixed.push(7);
+        }
         let from = (area.width as usize)
-            .saturating_sub(2 + 19 + 18 + 22 + 16 + 7 + 6)
+            .saturating_sub(2 + fixed.iter().sum::<usize>() + fixed.len())
             .max(8);
         let rows: Vec<Row> = self
             .events
@@ -497,30 +511,48 @@ impl ReportsScreen {
                     EventOutcome::Ok => theme.normal(),
                     _ => theme.warning(),
                 };
-                Row::new(vec![
-                    ev.at.to_second(),
-                    fit(&inert(&who), 18),
-                    fit(&inert(&ev.action), 22),
+                let stamp = ev.at.to_second();
+                let mut cells = vec![
+                    if wide {
+                        stamp
+                    } else {
+                        stamp.get(11..).unwrap_or("").to_owned()
+                    },
+                    fit(&inert(&who), who_w),
+                    fit(&inert(&ev.action), action_w),
                     fit(
                         &inert(ev.target.label.as_deref().unwrap_or(&ev.target.kind)),
-                        16,
+                        on_w,
                     ),
-                    ev.outcome.as_str().to_owned(),
-                    fit(&inert(&ev.origin.summary()), from),
-                ])
-                .style(style)
+                ];
+                if outcome {
+                    cells.push(ev.outcome.as_str().to_owned());
+                }
+                cells.push(fit(&inert(&ev.origin.summary()), from));
+                Row::new(cells).style(style)
             })
             .collect();
-        let widths = [19, 18, 22, 16, 7, from].map(|w| Constraint::Length(w as u16));
+        let mut header = vec![
+            if wide { "When (UTC)" } else { "UTC" },
+            "Who",
+            "Action",
+            "On",
+        ];
+        if outcome {
+            header.push("Outcome");
+        }
+        header.push("From");
+        fixed.push(from);
+        let widths: Vec<Constraint> = fixed
+            .iter()
+            .map(|w| Constraint::Length(*w as u16))
+            .collect();
         self.table(
             frame,
             area,
             theme,
             block,
-            Table::new(rows, widths).header(
-                Row::new(["When (UTC)", "Who", "Action", "On", "Outcome", "From"])
-                    .style(theme.title()),
-            ),
+            Table::new(rows, widths).header(Row::new(header).style(theme.title())),
         );
     }
 
