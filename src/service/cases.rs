@@ -24,7 +24,7 @@ pub(crate) fn case_target(c: &Case) -> Target {
 }
 
 /// What the grant lets the caller see. Called only after the policy granted something.
-fn scope_of(caller: &Caller) -> Scope {
+pub(crate) fn scope_of(caller: &Caller) -> Scope {
     match caller.grant {
         Grant::Assigned | Grant::OwnNotes => Scope {
             assignee: Some(caller.user.id),

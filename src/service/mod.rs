@@ -14,12 +14,14 @@ pub mod install;
 pub mod instructions;
 pub mod opened;
 pub mod orgs;
+pub mod paper;
 pub mod password;
 pub mod policy;
 pub mod records;
 pub mod reports;
 pub mod session;
 pub mod slots;
+pub mod subject_access;
 pub mod two_factor;
 pub mod users;
 

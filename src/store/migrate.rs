@@ -39,6 +39,10 @@ pub const CORE: &[Migration] = &[
         number: 7,
         sql: include_str!("migrations/0007_records.sql"),
     },
+    Migration {
+        number: 8,
+        sql: include_str!("migrations/0008_paper_and_subject_access.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

@@ -10,6 +10,7 @@ pub mod keyring;
 pub mod meta;
 pub mod migrate;
 pub mod orgs;
+pub mod paper;
 pub mod records;
 pub mod sessions;
 pub mod snapshot;

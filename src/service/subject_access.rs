@@ -1,0 +1,170 @@
+//! Subject access requests (UK GDPR art. 15): a supervisor logs when a request was
+//! received, the legal due date follows (one calendar month), and the export writes
+//! everything held about the subject — their cases, every note, the document list and
+//! the documents themselves — to a new folder. Logging and exporting are audited.
+
+use super::{Result, ServiceError, Session};
+use crate::domain::{Action, Case, Target, retention};
+use crate::store::{self, cases::Scope, paper::AccessRequest};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// Log a request received on `received_on` (`YYYY-MM-DD` or `DD/MM/YYYY`); gives its
+/// number and the date it must be answered by.
+pub fn log_request(s: &Session, subject: &str, received_on: &str) -> Result<(i64, String)> {
+    s.act(
+        Action::SubjectAccessExport,
+        Target::kind_only("subject_access"),
+        |act| {
+            let subject = subject.trim();
+            if subject.is_empty() || subject.chars().count() > 200 {
+                return Err(ServiceError::Invalid(
+                    "Give the data subject's name (1 to 200 characters).".into(),
+                ));
+            }
+            let received =
+                super::cases::parse_date("The date received", received_on)?.ok_or_else(|| {
+                    ServiceError::Invalid("Give the date the request was received.".into())
+                })?;
+            let date = chrono::NaiveDate::parse_from_str(&received, "%Y-%m-%d")
+                .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+            let due = retention::one_month_after(date)
+                .format("%Y-%m-%d")
+                .to_string();
+            let id = store::paper::insert_access_request(
+                act.tx,
+                subject,
+                &received,
+                &due,
+                act.caller.user.id,
+                s.now(),
+            )?;
+            act.target = Target::new("subject_access", id, "");
+            act.note("received_on", received.as_str());
+            act.note("due_on", due.as_str());
+            Ok((id, due))
+        },
+    )
+}
+
+/// Requests not yet answered, soonest due first.
+pub fn open_requests(s: &Session) -> Result<Vec<AccessRequest>> {
+    s.act(
+        Action::SubjectAccessExport,
+        Target::kind_only("subject_access"),
+        |act| Ok(store::paper::open_access_requests(act.tx)?),
+    )
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub folder: PathBuf,
+    pub cases: usize,
+    pub notes: usize,
+    pub documents: usize,
+}
+
+/// Export everything held about request `id`'s subject into the new folder `folder`:
+/// `subject.json` (cases, notes, document list) and `documents/` (each file).
+pub fn export(s: &Session, id: i64, folder: &Path) -> Result<Exported> {
+    s.act(
+        Action::SubjectAccessExport,
+        Target::new("subject_access", id, ""),
+        |act| {
+            let request =
+                store::paper::access_request(act.tx, id)?.ok_or(ServiceError::NotFound)?;
+            let wanted = request.subject.to_lowercase();
+            let cases: Vec<Case> =
+                store::cases::search(act.tx, &request.subject, Scope::default(), 10_000)?
+                    .into_iter()
+                    .filter(|c| c.subject_name.to_lowercase() == wanted)
+                    .collect();
+            let fail = |e: std::io::Error| {
+                ServiceError::Invalid(format!(
+                    "Cannot write {}: {e}. Nothing was exported.",
+                    folder.display()
+                ))
+            };
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(folder)
+                .map_err(fail)?;
+            let files = folder.join("documents");
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&files)
+                .map_err(fail)?;
+            let mut out = Vec::new();
+            let (mut notes, mut documents) = (0, 0);
+            for case in &cases {
+                let case_notes = store::cases::notes(act.tx, case.id, true)?;
+                let docs = store::cases::documents(act.tx, case.id, true)?;
+                notes += case_notes.len();
+                for d in &docs {
+                    let (_, bytes) =
+                        store::cases::document(act.tx, d.id)?.ok_or(ServiceError::NotFound)?;
+                    let name = format!("{}-{}-{}", case.reference, d.id, safe_name(&d.file_name));
+                    write_private(&files.join(name), &bytes).map_err(fail)?;
+                    documents += 1;
+                }
+                out.push(serde_json::json!({
+                    "case": case,
+                    "notes": case_notes,
+                    "documents": docs,
+                }));
+            }
+            let summary = serde_json::json!({
+                "subject": request.subject,
+                "received_on": request.received_on,
+                "due_on": request.due_on,
+                "exported_at": s.now().to_rfc3339(),
+                "cases": out,
+            });
+            let text = serde_json::to_vec_pretty(&summary)
+                .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+            write_private(&folder.join("subject.json"), &text).map_err(fail)?;
+            store::paper::mark_exported(act.tx, id, &folder.display().to_string(), s.now())?;
+            act.note("cases", cases.len());
+            act.note("notes", notes);
+            act.note("documents", documents);
+            act.note(
+                "references",
+                cases
+                    .iter()
+                    .map(|c| c.reference.clone())
+                    .collect::<Vec<_>>(),
+            );
+            Ok(Exported {
+                folder: folder.to_path_buf(),
+                cases: cases.len(),
+                notes,
+                documents,
+            })
+        },
+    )
+}
+
+/// A file name with nothing that could leave the folder or confuse a terminal.
+fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
