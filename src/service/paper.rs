@@ -8,7 +8,9 @@ use super::cases::{case_target, scope_of};
 use super::policy::Grant;
 use super::{Result, ServiceError, Session};
 use crate::domain::{Action, CaseStatus, Role, Target};
-use crate::store::{self, Conn, cases::Scope, paper::Item};
+use crate::store::{self, Conn, cases::Scope};
+
+pub use crate::store::paper::Item;
 
 /// How a paper item was destroyed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

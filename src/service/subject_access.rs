@@ -5,7 +5,9 @@
 
 use super::{Result, ServiceError, Session};
 use crate::domain::{Action, Case, Target, retention};
-use crate::store::{self, cases::Scope, paper::AccessRequest};
+use crate::store::{self, cases::Scope};
+
+pub use crate::store::paper::AccessRequest;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,10 @@
 
 use super::{Outcome, form_refused};
 use crate::domain::Action as Perm;
+use crate::domain::Millis;
 use crate::service::records::{self, Counts, RetentionRow};
 use crate::service::{ServiceError, Session};
+use crate::service::{paper, subject_access};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
@@ -25,6 +27,9 @@ use ratatui::widgets::{
 };
 use std::collections::BTreeMap;
 
+/// Paper out of its unit longer than this is overdue.
+const PAPER_OUT_DAYS: i64 = 14;
+
 enum ArchiveForm {
     Hold { lift: bool, reference: String },
     Request(String),
@@ -37,6 +42,11 @@ pub struct ArchiveScreen {
     rows: Vec<RetentionRow>,
     /// Requests awaiting a decision: id, reference, reason (supervisors only).
     queue: Vec<(i64, String, String)>,
+    /// The paper register as the caller may see it.
+    paper: Vec<paper::Item>,
+    /// Subject access requests not yet answered (supervisors only).
+    requests: Vec<subject_access::AccessRequest>,
+    now: Millis,
     selected: usize,
     form: Option<(ArchiveForm, Form)>,
 }
@@ -51,6 +61,13 @@ impl ArchiveScreen {
             } else {
                 Vec::new()
             };
+            self.paper = paper::register_list(s)?;
+            self.requests = if s.may(Perm::SubjectAccessExport) {
+                subject_access::open_requests(s)?
+            } else {
+                Vec::new()
+            };
+            self.now = s.now();
             Ok(())
         });
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
@@ -200,7 +217,7 @@ impl ArchiveScreen {
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, keys: &Keymap, s: &Session) {
         let [counts, chart, table, hint_row] = Layout::vertical([
-            Constraint::Length(4),
+            Constraint::Length(5),
             Constraint::Length(8),
             Constraint::Min(4),
             Constraint::Length(1),
@@ -226,7 +243,12 @@ impl ArchiveScreen {
         second.extend(pair("Awaiting a decision", c.awaiting_decision));
         second.extend(pair("Destroyed", c.destroyed));
         frame.render_widget(
-            Paragraph::new(vec![Line::from(first), Line::from(second)]).block(block("Archive")),
+            Paragraph::new(vec![
+                Line::from(first),
+                Line::from(second),
+                self.paper_and_requests(theme),
+            ])
+            .block(block("Archive")),
             counts,
         );
         self.render_chart(frame, chart, theme, block("Retention ends, by year"));
@@ -249,6 +271,54 @@ impl ArchiveScreen {
                 theme,
             );
         }
+    }
+
+    /// Paper held, out and overdue; open subject access requests and the next due date.
+    fn paper_and_requests(&self, theme: &Theme) -> Line<'static> {
+        let held: Vec<_> = self
+            .paper
+            .iter()
+            .filter(|p| p.destroyed_on.is_none())
+            .collect();
+        let units: std::collections::BTreeSet<&str> =
+            held.iter().map(|p| p.unit.as_str()).collect();
+        let out = held.iter().filter(|p| p.out.is_some()).count();
+        let overdue = held
+            .iter()
+            .filter(|p| {
+                p.out
+                    .as_ref()
+                    .is_some_and(|(_, at)| self.now.0 - at.0 > PAPER_OUT_DAYS * 24 * Millis::HOUR)
+            })
+            .count();
+        let mut spans = vec![
+            Span::styled("Paper ", theme.dim()),
+            Span::raw(format!(
+                "{} items in {} units, {out} checked out",
+                held.len(),
+                units.len()
+            )),
+        ];
+        if overdue > 0 {
+            spans.push(Span::styled(
+                format!(", {overdue} out over {PAPER_OUT_DAYS} days"),
+                theme.warning(),
+            ));
+        }
+        if let Some(next) = self.requests.first() {
+            let today = self.now.to_date();
+            let style = if next.due_on < today {
+                theme.error()
+            } else {
+                theme.normal()
+            };
+            spans.push(Span::styled("   Subject access requests ", theme.dim()));
+            spans.push(Span::styled(
+                format!("{} open, next due {}", self.requests.len(), next.due_on),
+                style,
+            ));
+        }
+        Line::from(spans)
     }
 
     fn render_chart(&self, frame: &mut Frame, area: Rect, theme: &Theme, block: Block<'_>) {
