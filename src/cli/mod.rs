@@ -3,6 +3,7 @@
 //! Everything goes through the service layer.
 
 mod backup;
+mod paper;
 mod report;
 mod retention;
 
@@ -104,6 +105,16 @@ pub enum Command {
     Report {
         #[command(subcommand)]
         command: report::ReportCommand,
+    },
+    /// The paper register: filing units, key holders, items, movements, destruction.
+    Paper {
+        #[command(subcommand)]
+        command: paper::PaperCommand,
+    },
+    /// Subject access requests: log one, list the open ones, export what is held.
+    SubjectAccess {
+        #[command(subcommand)]
+        command: paper::SubjectAccessCommand,
     },
     /// The retention review: closed cases, their retention dates, holds and destruction.
     Retention {
@@ -378,6 +389,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Command::Backup { command } => backup::dispatch(cli, &pecs, command),
         Command::Report { command } => report::dispatch(cli, &pecs, command),
         Command::Retention { command } => retention::dispatch(cli, &pecs, command),
+        Command::Paper { command } => paper::paper(cli, &pecs, command),
+        Command::SubjectAccess { command } => paper::subject_access(cli, &pecs, command),
         Command::Restore { backup_dir, to } => backup::restore(cli, backup_dir, to),
         Command::Health { json } => backup::health(&pecs, *json),
     }

@@ -62,6 +62,7 @@ pub fn insert_item(conn: &Connection, item: &NewItem<'_>, now: Millis) -> Result
 pub struct Item {
     pub id: i64,
     pub case_id: CaseId,
+    pub case_reference: String,
     pub description: String,
     pub unit: String,
     pub key_holder: String,
@@ -74,9 +75,9 @@ const ITEM_SELECT: &str = "SELECT p.id, p.case_id, p.description, f.name, k.user
         (SELECT u.username FROM paper_movements m JOIN users u ON u.id = m.checked_out_to
            WHERE m.item_id = p.id AND m.returned_at IS NULL),
         (SELECT m.out_at FROM paper_movements m WHERE m.item_id = p.id AND m.returned_at IS NULL),
-        (SELECT d.destroyed_on FROM paper_destructions d WHERE d.item_id = p.id)
+        (SELECT d.destroyed_on FROM paper_destructions d WHERE d.item_id = p.id), c.reference
      FROM paper_items p JOIN filing_units f ON f.id = p.unit_id
-     JOIN users k ON k.id = p.key_holder_id";
+     JOIN users k ON k.id = p.key_holder_id JOIN cases c ON c.id = p.case_id";
 
 fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
     let out_to: Option<String> = r.get(5)?;
@@ -84,6 +85,7 @@ fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
     Ok(Item {
         id: r.get(0)?,
         case_id: CaseId(r.get(1)?),
+        case_reference: r.get(8)?,
         description: r.get(2)?,
         unit: r.get(3)?,
         key_holder: r.get(4)?,
