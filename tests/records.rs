@@ -268,3 +268,73 @@ fn triggers_refuse_delete_from_a_raw_connection() {
         assert!(err.to_string().contains("never deleted"), "{table}: {err}");
     }
 }
+
+#[test]
+fn a_rectification_keeps_the_previous_value_and_destruction_blanks_it() {
+    let w = World::demo();
+    let gina = w.login("gina.admin");
+    let harlow = cases::directory(&gina)
+        .unwrap()
+        .client_by_code("HARLOW")
+        .unwrap()
+        .id;
+    let details = Details {
+        client_ref: Some("HF-R".into()),
+        case_type: CaseType::Trace,
+        subject_name: "Jon Smyth".into(),
+        subject_dob: None,
+        subject_address: "1 Old Road".into(),
+        priority: Priority::Normal,
+        due_date: None,
+    };
+    let case = cases::create(
+        &gina,
+        &NewCase {
+            client_org: harlow,
+            details: details.clone(),
+        },
+    )
+    .unwrap();
+    let corrected = Details {
+        subject_name: "John Smythe".into(),
+        ..details
+    };
+    cases::edit(&gina, case.id, case.version, &corrected).unwrap();
+    let history = cases::open(&gina, case.id).unwrap().details_history;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].field, "subject_name");
+    assert_eq!(history[0].old.as_deref(), Some("Jon Smyth"));
+    assert_eq!(history[0].new.as_deref(), Some("John Smythe"));
+    gina.logout().unwrap();
+    let harry = w.login("harry.harlow");
+    assert!(
+        cases::open(&harry, case.id)
+            .unwrap()
+            .details_history
+            .is_empty()
+    );
+    harry.logout().unwrap();
+
+    let sue = w.login("sue.supervisor");
+    for to in [
+        CaseStatus::Active,
+        CaseStatus::Completed,
+        CaseStatus::Closed,
+    ] {
+        cases::set_status(&sue, case.id, to).unwrap();
+    }
+    sue.logout().unwrap();
+    w.advance_ms(SIX_YEARS_MS);
+    let sue = w.login("sue.supervisor");
+    let steve = w.login("steve.supervisor");
+    let request = records::request_destruction(&sue, &case.reference, "over").unwrap();
+    records::decide_destruction(&steve, request, true, "ok").unwrap();
+    let history = cases::open(&steve, case.id).unwrap().details_history;
+    assert_eq!(
+        history.len(),
+        1,
+        "the destruction itself is not a rectification"
+    );
+    assert_eq!(history[0].old.as_deref(), Some("[destroyed]"));
+    assert_eq!(history[0].new.as_deref(), Some("[destroyed]"));
+}

@@ -187,3 +187,13 @@ mod tests {
         assert!(!CaseStatus::New.can_move_to(CaseStatus::Closed));
     }
 }
+
+/// A rectification: one field of the subject data (or the client's reference) changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetailChange {
+    pub at: Millis,
+    pub by: UserId,
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}

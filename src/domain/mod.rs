@@ -13,7 +13,9 @@ pub mod time;
 
 pub use action::Action;
 pub use audit::{Actor, AuditEvent, NewAuditEvent, Outcome, Target};
-pub use cases::{Case, CaseStatus, CaseType, DocumentMeta, Note, Priority, StatusChange};
+pub use cases::{
+    Case, CaseStatus, CaseType, DetailChange, DocumentMeta, Note, Priority, StatusChange,
+};
 pub use ids::{CaseId, DocumentId, NoteId, OrgId, SessionId, UserId};
 pub use origin::Origin;
 pub use people::{Org, OrgKind, User, UserState};

@@ -324,6 +324,8 @@ pub struct CaseFile {
     pub documents: Vec<DocumentMeta>,
     /// Status moves, oldest first.
     pub history: Vec<StatusChange>,
+    /// Rectifications of the subject data, oldest first (staff only).
+    pub details_history: Vec<crate::domain::DetailChange>,
 }
 
 /// Open a case: an audited view.
@@ -342,6 +344,11 @@ pub fn open(s: &Session, id: CaseId) -> Result<CaseFile> {
         Ok(CaseFile {
             documents: store::cases::documents(act.tx, id, internal)?,
             history: store::cases::status_history(act.tx, id)?,
+            details_history: if internal {
+                store::cases::detail_history(act.tx, id)?
+            } else {
+                Vec::new()
+            },
             notes,
             case,
         })

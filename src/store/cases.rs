@@ -2,11 +2,11 @@
 //! full-text index. A [`Scope`] narrows every read to what the caller may see.
 
 use super::{Result, StoreError};
-use crate::domain::StatusChange;
 use crate::domain::{
     Case, CaseId, CaseStatus, CaseType, DocumentId, DocumentMeta, Millis, Note, NoteId, OrgId,
     Priority, UserId,
 };
+use crate::domain::{DetailChange, StatusChange};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
@@ -534,4 +534,22 @@ pub fn document(conn: &Connection, id: DocumentId) -> Result<Option<(DocumentMet
     .query_row([id.0], |r| Ok((doc_from_row(r)?, r.get::<_, Vec<u8>>(9)?)))
     .optional()
     .map_err(StoreError::from)
+}
+
+/// Changes of a case's subject data and client reference, oldest first.
+pub fn detail_history(conn: &Connection, id: CaseId) -> Result<Vec<DetailChange>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, by_user, field, old_value, new_value FROM case_detail_history
+         WHERE case_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok(DetailChange {
+            at: Millis(r.get(0)?),
+            by: UserId(r.get(1)?),
+            field: r.get(2)?,
+            old: r.get(3)?,
+            new: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

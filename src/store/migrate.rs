@@ -43,6 +43,10 @@ pub const CORE: &[Migration] = &[
         number: 8,
         sql: include_str!("migrations/0008_paper_and_subject_access.sql"),
     },
+    Migration {
+        number: 9,
+        sql: include_str!("migrations/0009_detail_history.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

@@ -170,7 +170,8 @@ pub fn next_certificate(conn: &Connection, prefix: &str, year: i32) -> Result<St
 
 /// Destroy the personal data of `case` in place: the subject, the client's reference,
 /// every note's words and void reason, every document's name, contents and hash, the
-/// descriptions of its paper items, and the search index's entries for them (the index is rebuilt without them). What is
+/// descriptions of its paper items, the old and new values of its detail history, and
+/// the search index's entries for them (the index is rebuilt without them). What is
 /// left is the tombstone: reference, client, type, status, dates and the history.
 pub fn redact(conn: &Connection, case: CaseId, now: Millis) -> Result<()> {
     conn.prepare_cached(
@@ -192,6 +193,11 @@ pub fn redact(conn: &Connection, case: CaseId, now: Millis) -> Result<()> {
     .execute([case.0])?;
     conn.prepare_cached("UPDATE paper_items SET description = '[destroyed]' WHERE case_id = ?1")?
         .execute([case.0])?;
+    conn.prepare_cached(
+        "UPDATE case_detail_history SET old_value = '[destroyed]', new_value = '[destroyed]'
+         WHERE case_id = ?1",
+    )?
+    .execute([case.0])?;
     // The update trigger replaced the case's index entries; merging every segment makes
     // sure no old segment still holds the destroyed words.
     conn.execute_batch("INSERT INTO cases_fts (cases_fts) VALUES ('optimize');")?;

@@ -467,24 +467,51 @@ impl CaseFileView {
         );
     }
 
+    /// Status moves and, for staff, rectifications of the subject data, in time order.
     fn render_history(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        let rows: Vec<Row> = self
+        let value = (area.width as usize)
+            .saturating_sub(16 + 16 + 16 + 4)
+            .max(10)
+            / 2;
+        let mut events: Vec<(Millis, [String; 5])> = self
             .file
             .history
             .iter()
             .map(|h| {
-                Row::new(vec![
-                    h.at.to_minute(),
-                    h.from.map_or("-".into(), |st| humane(st.as_str())),
-                    humane(h.to.as_str()),
-                    self.names.person(h.by),
-                ])
+                (
+                    h.at,
+                    [
+                        h.at.to_minute(),
+                        "status".into(),
+                        h.from.map_or("-".into(), |st| humane(st.as_str())),
+                        humane(h.to.as_str()),
+                        self.names.person(h.by),
+                    ],
+                )
             })
             .collect();
-        let widths = [16, 10, 10, 10].map(Constraint::Length);
+        events.extend(self.file.details_history.iter().map(|d| {
+            let shown = |v: &Option<String>| fit(&inert(v.as_deref().unwrap_or("-")), value);
+            (
+                d.at,
+                [
+                    d.at.to_minute(),
+                    humane(&d.field),
+                    shown(&d.old),
+                    shown(&d.new),
+                    self.names.person(d.by),
+                ],
+            )
+        }));
+        events.sort_by_key(|(at, _)| *at);
+        let rows: Vec<Row> = events
+            .into_iter()
+            .map(|(_, cells)| Row::new(cells))
+            .collect();
+        let widths = [16, 16, value as u16, value as u16, 16].map(Constraint::Length);
         frame.render_widget(
             Table::new(rows, widths)
-                .header(Row::new(["When (UTC)", "From", "To", "By"]).style(theme.title())),
+                .header(Row::new(["When (UTC)", "What", "From", "To", "By"]).style(theme.title())),
             area,
         );
     }
