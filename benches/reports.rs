@@ -1051,7 +1051,6 @@ fn store_query(f: &ActivityFilter) -> ReportQuery {
         },
         outcome: f.outcome.map(|o| o.as_str().to_owned()),
         org: None,
-        before_seq: f.before_seq,
         limit: reports::PAGE_LIMIT,
     }
 }

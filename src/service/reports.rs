@@ -37,8 +37,6 @@ pub struct ActivityFilter {
     pub outcome: Option<Outcome>,
     /// Only logins (successful and failed).
     pub logins_only: bool,
-    /// Older than this event (the next page back).
-    pub before_seq: Option<i64>,
 }
 
 impl ActivityFilter {
@@ -58,7 +56,6 @@ impl ActivityFilter {
             },
             outcome: self.outcome.map(|o| o.as_str().to_owned()),
             org: caller.and_then(scope_of),
-            before_seq: self.before_seq,
             limit,
         }
     }

@@ -47,6 +47,10 @@ pub const CORE: &[Migration] = &[
         number: 9,
         sql: include_str!("migrations/0009_detail_history.sql"),
     },
+    Migration {
+        number: 10,
+        sql: include_str!("migrations/0010_audit_report_order.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.
