@@ -11,8 +11,9 @@ use super::{Result, ServiceError, ServiceSession, Session};
 use crate::domain::{Action, AuditEvent, Millis, Origin, Outcome, Target};
 use crate::store::{self, Conn, audit::OrgScope, audit::ReportQuery};
 
-/// The most events one report returns (a page); exports take up to [`EXPORT_LIMIT`].
-pub const PAGE_LIMIT: i64 = 500;
+/// The most events one report shows (a page: several screens of the Reports table, and
+/// a read that stops early); exports take up to [`EXPORT_LIMIT`].
+pub const PAGE_LIMIT: i64 = 200;
 pub const EXPORT_LIMIT: i64 = 100_000;
 /// A session whose program has not been heard from for this long has been lost (the
 /// terminal UI beats every minute).
