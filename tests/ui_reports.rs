@@ -484,10 +484,23 @@ fn x_exports_the_view_to_a_new_csv_file_and_never_overwrites_one() {
     }
     press(&mut app, KeyCode::Esc);
 
-    // The same path again: refused, the file as it was, the form still open.
+    // The same path again: refused, the file as it was, the form still open, and no
+    // export recorded (the file is made before anything is exported).
+    let exports = || {
+        events(
+            &f.w,
+            ActivityFilter {
+                action: Some("report.activity_export".into()),
+                ..ActivityFilter::default()
+            },
+        )
+        .len()
+    };
+    let before = exports();
     ch(&mut app, 'X');
     type_text(&mut app, &path_text);
     press(&mut app, KeyCode::Enter);
+    assert_eq!(exports(), before, "a refused export is not recorded as one");
     let text = text_of(&app);
     assert!(text.contains("Export this view to CSV"), "{text}");
     assert!(text.contains("There is already a file at"), "{text}");

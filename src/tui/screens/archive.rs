@@ -291,14 +291,27 @@ impl ArchiveScreen {
                     .is_some_and(|(_, at)| self.now.0 - at.0 > PAPER_OUT_DAYS * 24 * Millis::HOUR)
             })
             .count();
-        let mut spans = vec![
-            Span::styled("Paper ", theme.dim()),
-            Span::raw(format!(
+        // Per filing unit while they fit on the line, else the totals.
+        let mut per_unit: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        for p in &held {
+            let entry = per_unit.entry(p.unit.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(p.out.is_some());
+        }
+        let held_text = if (1..=3).contains(&per_unit.len()) {
+            per_unit
+                .iter()
+                .map(|(unit, (n, out))| format!("{}: {n} held, {out} out", inert(unit)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            format!(
                 "{} items in {} units, {out} checked out",
                 held.len(),
                 units.len()
-            )),
-        ];
+            )
+        };
+        let mut spans = vec![Span::styled("Paper ", theme.dim()), Span::raw(held_text)];
         if overdue > 0 {
             spans.push(Span::styled(
                 format!(", {overdue} out over {PAPER_OUT_DAYS} days"),

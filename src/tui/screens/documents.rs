@@ -106,30 +106,60 @@ pub fn safe_name(file_name: &str) -> String {
 /// Write `bytes` to a new file at `path` (into it, named `file_name`, when `path` is a
 /// folder), readable by its owner only. An existing file is never overwritten.
 pub fn save_out(path: &str, file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
-    let mut target = expand(path);
-    if target.as_os_str().is_empty() {
-        return Err(refused("Give a path to save the document to.".into()));
+    let out = NewFile::create(path, file_name)?;
+    out.write(bytes)
+}
+
+/// A file just created for output (0600, never over an existing one), not yet written.
+pub struct NewFile {
+    target: PathBuf,
+    file: std::fs::File,
+}
+
+impl NewFile {
+    /// Create the file at `path` (or `file_name` inside it, if it is a folder).
+    pub fn create(path: &str, file_name: &str) -> Result<NewFile> {
+        let mut target = expand(path);
+        if target.as_os_str().is_empty() {
+            return Err(refused("Give a path to save to.".into()));
+        }
+        if target.is_dir() {
+            target = target.join(safe_name(file_name));
+        }
+        let shown = target.display().to_string();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&target).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => refused(format!(
+                "There is already a file at {shown}: nothing was written. Give another path."
+            )),
+            _ => refused(format!("{shown} cannot be written: {e}.")),
+        })?;
+        Ok(NewFile { target, file })
     }
-    if target.is_dir() {
-        target = target.join(safe_name(file_name));
+
+    /// Write `bytes` and sync; a failure removes the file again.
+    pub fn write(mut self, bytes: &[u8]) -> Result<PathBuf> {
+        if let Err(e) = self
+            .file
+            .write_all(bytes)
+            .and_then(|()| self.file.sync_all())
+        {
+            self.abandon();
+            return Err(refused(format!(
+                "{} could not be written whole: {e}.",
+                self.target.display()
+            )));
+        }
+        Ok(self.target)
     }
-    let shown = target.display().to_string();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&target).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => refused(format!(
-            "There is already a file at {shown}: nothing was written. Give another path."
-        )),
-        _ => refused(format!("{shown} cannot be written: {e}.")),
-    })?;
-    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
-        drop(file);
-        let _ = std::fs::remove_file(&target);
-        return Err(refused(format!("{shown} could not be written whole: {e}.")));
+
+    /// Nothing will be written after all: remove the empty file.
+    pub fn abandon(&self) {
+        let _ = std::fs::remove_file(&self.target);
     }
-    Ok(target)
 }
 
 #[cfg(test)]

@@ -333,8 +333,17 @@ impl ReportsScreen {
             logins_only: self.view == View::Logins,
             ..self.filter.clone()
         };
-        let csv = reports::to_csv(&reports::export_events(s, &filter)?)?;
-        let written = super::documents::save_out(path, "activity.csv", csv.as_bytes())?;
+        // The file first: a path that cannot be written is refused before anything is
+        // exported (and audited as exported).
+        let out = super::documents::NewFile::create(path, "activity.csv")?;
+        let csv = match reports::export_events(s, &filter).and_then(|e| reports::to_csv(&e)) {
+            Ok(csv) => csv,
+            Err(e) => {
+                out.abandon();
+                return Err(e);
+            }
+        };
+        let written = out.write(csv.as_bytes())?;
         Ok(Outcome::Show(Popup::message(
             "Exported",
             &format!("Wrote {} ({} bytes).", written.display(), csv.len()),
