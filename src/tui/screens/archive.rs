@@ -4,7 +4,7 @@
 //! destruction (`n`) and, on a case another supervisor asked to destroy, decide (Enter).
 //! No personal data is shown: references, clients and dates only.
 
-use super::{Outcome, form_refused};
+use super::{Outcome, key_for_form};
 use crate::domain::Action as Perm;
 use crate::domain::Millis;
 use crate::service::records::{self, Counts, RetentionRow};
@@ -15,7 +15,7 @@ use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
-use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::form::Form;
 use crate::tui::widgets::hints;
 use crate::tui::widgets::popup::{Popup, centered};
 use ratatui::Frame;
@@ -88,22 +88,12 @@ impl ArchiveScreen {
     }
 
     pub fn handle_key(&mut self, s: &Session, key: &KeyEvent, action: Option<Action>) -> Outcome {
-        if let Some((kind, mut form)) = self.form.take() {
-            return match form.handle_key(key) {
-                FormEvent::Cancel => Outcome::Nothing,
-                FormEvent::Submit => match self.submit(s, &kind, &form) {
-                    Ok(outcome) => outcome,
-                    Err(e) => {
-                        let outcome = form_refused(&mut form, e);
-                        self.form = Some((kind, form));
-                        outcome
-                    }
-                },
-                FormEvent::Edited | FormEvent::Ignored => {
-                    self.form = Some((kind, form));
-                    Outcome::Nothing
-                }
-            };
+        if let Some(open) = self.form.take() {
+            let (still, outcome) = key_for_form(open, key, |kind, form| self.submit(s, kind, form));
+            if still.is_some() {
+                self.form = still;
+            }
+            return outcome;
         }
         let last = self.rows.len().saturating_sub(1);
         let selected = self.rows.get(self.selected).cloned();

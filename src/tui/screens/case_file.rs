@@ -5,7 +5,7 @@
 
 use super::cases::{due_style, humane};
 use super::names::Names;
-use super::{Outcome, documents, form_refused, yes_no};
+use super::{Outcome, documents, key_for_form, yes_no};
 use crate::domain::{
     Action as Perm, Case, CaseId, CaseStatus, DocumentId, Millis, Note, NoteId, UserId,
 };
@@ -16,7 +16,7 @@ use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
-use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::form::Form;
 use crate::tui::widgets::hints;
 use crate::tui::widgets::popup::{Popup, Tone, centered};
 use ratatui::Frame;
@@ -125,8 +125,18 @@ impl CaseFileView {
 
     /// Keys in the case file; Esc and q (back to the list) are the owner's.
     pub fn handle_key(&mut self, s: &Session, key: &KeyEvent, action: Option<Action>) -> Outcome {
-        if let Some((kind, form)) = self.form.take() {
-            return self.form_key(s, key, kind, form);
+        if let Some(open) = self.form.take() {
+            let (still, outcome) =
+                key_for_form(open, key, |kind, form| match self.submit(s, kind, form) {
+                    Err(ServiceError::Conflict(why)) if matches!(kind, FileForm::Edit) => {
+                        Ok(self.stale_edit(s, why))
+                    }
+                    other => other,
+                });
+            if still.is_some() {
+                self.form = still;
+            }
+            return outcome;
         }
         match action {
             Some(Action::PrevTab) => self.tab = self.tab.step(FileTab::ALL.len() - 1),
@@ -191,27 +201,6 @@ impl CaseFileView {
         };
         self.form = form;
         Outcome::Nothing
-    }
-
-    fn form_key(&mut self, s: &Session, key: &KeyEvent, kind: FileForm, mut form: Form) -> Outcome {
-        match form.handle_key(key) {
-            FormEvent::Cancel => Outcome::Nothing,
-            FormEvent::Submit => match self.submit(s, &kind, &form) {
-                Ok(outcome) => outcome,
-                Err(ServiceError::Conflict(why)) if matches!(kind, FileForm::Edit) => {
-                    self.stale_edit(s, why)
-                }
-                Err(e) => {
-                    let outcome = form_refused(&mut form, e);
-                    self.form = Some((kind, form));
-                    outcome
-                }
-            },
-            FormEvent::Edited | FormEvent::Ignored => {
-                self.form = Some((kind, form));
-                Outcome::Nothing
-            }
-        }
     }
 
     /// Someone else saved first: say who, and show their version.

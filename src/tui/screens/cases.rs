@@ -5,7 +5,7 @@
 
 use super::case_file::CaseFileView;
 use super::names::Names;
-use super::{Outcome, cycle, documents, form_refused, yes_no};
+use super::{Outcome, cycle, documents, key_for_form, yes_no};
 use crate::domain::{Action as Perm, Case, CaseStatus, CaseType, Millis, OrgId, Priority};
 use crate::service::cases::After;
 use crate::service::cases::{self, Details, ListQuery, NewCase, Sort};
@@ -16,7 +16,7 @@ use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
-use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::form::Form;
 use crate::tui::widgets::hints;
 use crate::tui::widgets::popup::{Popup, Tone, centered};
 use ratatui::Frame;
@@ -182,8 +182,12 @@ impl CasesScreen {
 
     pub fn handle_key(&mut self, s: &Session, key: &KeyEvent, action: Option<Action>) -> Outcome {
         self.message = None;
-        if let Some((kind, form)) = self.form.take() {
-            return self.form_key(s, key, kind, form);
+        if let Some(open) = self.form.take() {
+            let (still, outcome) = key_for_form(open, key, |kind, form| self.submit(s, kind, form));
+            if still.is_some() {
+                self.form = still;
+            }
+            return outcome;
         }
         if let Some(file) = self.file.as_mut() {
             if !file.is_typing() && matches!(action, Some(Action::Back | Action::Quit)) {
@@ -309,29 +313,17 @@ impl CasesScreen {
         }
     }
 
-    fn form_key(&mut self, s: &Session, key: &KeyEvent, kind: ListForm, mut form: Form) -> Outcome {
-        match form.handle_key(key) {
-            FormEvent::Cancel => Outcome::Nothing,
-            FormEvent::Submit => {
-                let result = match kind {
-                    ListForm::Search => self.run_search(s, form.value(0)),
-                    ListForm::NewCase => self.create(s, &form),
-                    ListForm::Filter => self.apply_filter(s, &form),
-                    ListForm::Import => self.import(s, &form),
-                };
-                match result {
-                    Ok(outcome) => outcome,
-                    Err(e) => {
-                        let outcome = form_refused(&mut form, e);
-                        self.form = Some((kind, form));
-                        outcome
-                    }
-                }
-            }
-            FormEvent::Edited | FormEvent::Ignored => {
-                self.form = Some((kind, form));
-                Outcome::Nothing
-            }
+    fn submit(
+        &mut self,
+        s: &Session,
+        kind: &ListForm,
+        form: &Form,
+    ) -> crate::service::Result<Outcome> {
+        match kind {
+            ListForm::Search => self.run_search(s, form.value(0)),
+            ListForm::NewCase => self.create(s, form),
+            ListForm::Filter => self.apply_filter(s, form),
+            ListForm::Import => self.import(s, form),
         }
     }
 

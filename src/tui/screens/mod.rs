@@ -13,9 +13,10 @@ pub mod reports;
 pub mod system;
 pub mod users;
 
-use super::widgets::form::Form;
+use super::widgets::form::{Form, FormEvent};
 use super::widgets::popup::Popup;
 use crate::service::ServiceError;
+use ratatui::crossterm::event::KeyEvent;
 
 /// What a screen asks the app to do after a key.
 pub enum Outcome {
@@ -67,6 +68,27 @@ pub fn form_refused(form: &mut Form, e: ServiceError) -> Outcome {
             form.note = Some((sentence(&other), true));
             Outcome::Nothing
         }
+    }
+}
+
+/// A key for an open form `(kind, form)`: Esc closes it; Enter on the last field hands
+/// it to `submit`, whose refusal is said under the form, which stays open; any other key
+/// edits it. Gives the form back while it stays open, and what the app should do.
+pub fn key_for_form<K>(
+    (kind, mut form): (K, Form),
+    key: &KeyEvent,
+    submit: impl FnOnce(&K, &Form) -> crate::service::Result<Outcome>,
+) -> (Option<(K, Form)>, Outcome) {
+    match form.handle_key(key) {
+        FormEvent::Cancel => (None, Outcome::Nothing),
+        FormEvent::Submit => match submit(&kind, &form) {
+            Ok(outcome) => (None, outcome),
+            Err(e) => {
+                let outcome = form_refused(&mut form, e);
+                (Some((kind, form)), outcome)
+            }
+        },
+        FormEvent::Edited | FormEvent::Ignored => (Some((kind, form)), Outcome::Nothing),
     }
 }
 

@@ -3,7 +3,7 @@
 //! with the top viewers of a case. It refreshes itself every few seconds; Enter shows an
 //! event whole; `X` exports the current view to a CSV file (an audited export).
 
-use super::{Outcome, form_refused};
+use super::{Outcome, key_for_form};
 use crate::domain::{AuditEvent, Millis, Outcome as EventOutcome};
 use crate::service::reports::{
     self, ActivityFilter, Fetch, HourCount, SessionReport, SessionState,
@@ -14,7 +14,7 @@ use crate::tui::keymap::Keymap;
 use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
-use crate::tui::widgets::form::{Form, FormEvent};
+use crate::tui::widgets::form::Form;
 use crate::tui::widgets::popup::{Popup, centered};
 use crate::tui::widgets::{audit_state, hints};
 use ratatui::Frame;
@@ -179,28 +179,15 @@ impl ReportsScreen {
     }
 
     pub fn handle_key(&mut self, s: &Session, key: &KeyEvent, action: Option<Action>) -> Outcome {
-        if let Some((kind, mut form)) = self.form.take() {
-            return match form.handle_key(key) {
-                FormEvent::Cancel => Outcome::Nothing,
-                FormEvent::Submit => {
-                    let done = match kind {
-                        ReportForm::Filter => self.apply_filter(s, &form),
-                        ReportForm::Export => self.export(s, form.value(0)),
-                    };
-                    match done {
-                        Ok(outcome) => outcome,
-                        Err(e) => {
-                            let outcome = form_refused(&mut form, e);
-                            self.form = Some((kind, form));
-                            outcome
-                        }
-                    }
-                }
-                FormEvent::Edited | FormEvent::Ignored => {
-                    self.form = Some((kind, form));
-                    Outcome::Nothing
-                }
-            };
+        if let Some(open) = self.form.take() {
+            let (still, outcome) = key_for_form(open, key, |kind, form| match kind {
+                ReportForm::Filter => self.apply_filter(s, form),
+                ReportForm::Export => self.export(s, form.value(0)),
+            });
+            if still.is_some() {
+                self.form = still;
+            }
+            return outcome;
         }
         let last = self.rows().saturating_sub(1);
         match action {
