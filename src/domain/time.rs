@@ -42,6 +42,18 @@ impl Millis {
         self.formatted("%Y-%m-%d")
     }
 
+    /// The UTC calendar date (the epoch's for a time out of range).
+    pub fn date(self) -> chrono::NaiveDate {
+        DateTime::<Utc>::from_timestamp_millis(self.0)
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    }
+
+    /// The UTC year.
+    pub fn year(self) -> i32 {
+        chrono::Datelike::year(&self.date())
+    }
+
     fn formatted(self, pattern: &str) -> String {
         DateTime::<Utc>::from_timestamp_millis(self.0)
             .map(|t| t.format(pattern).to_string())

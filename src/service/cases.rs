@@ -165,9 +165,7 @@ pub(crate) fn insert_checked(
 ) -> Result<(CaseId, String)> {
     let d = checked(&c.details)?;
     ensure_client_ref_free(tx, c.client_org, d.client_ref.as_deref(), None)?;
-    let year = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now.0)
-        .map_or(1970, |t| chrono::Datelike::year(&t));
-    let reference = store::cases::next_reference(tx, super::install::INTERNAL_CODE, year)?;
+    let reference = store::cases::next_reference(tx, super::install::INTERNAL_CODE, now.year())?;
     let new = store::cases::NewCaseRow {
         reference: &reference,
         client_org_id: c.client_org,
@@ -417,11 +415,8 @@ pub fn set_status(s: &Session, id: CaseId, to: CaseStatus) -> Result<()> {
         act.note("from", case.status.as_str());
         act.note("to", to.as_str());
         let retain_until = (to == CaseStatus::Closed).then(|| {
-            let closed = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(s.now().0)
-                .map(|t| t.date_naive())
-                .unwrap_or_default();
             let years = s.opened.pecs.settings.retention_years;
-            crate::domain::retention::years_after(closed, years)
+            crate::domain::retention::years_after(s.now().date(), years)
                 .format("%Y-%m-%d")
                 .to_string()
         });

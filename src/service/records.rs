@@ -172,10 +172,11 @@ pub fn decide_destruction(
             if let Some(why) = not_destroyable(act.tx, &case, &s.now().to_date())? {
                 return Err(ServiceError::Invalid(why));
             }
-            let year = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(s.now().0)
-                .map_or(1970, |t| chrono::Datelike::year(&t));
-            let certificate =
-                store::records::next_certificate(act.tx, super::install::INTERNAL_CODE, year)?;
+            let certificate = store::records::next_certificate(
+                act.tx,
+                super::install::INTERNAL_CODE,
+                s.now().year(),
+            )?;
             store::records::decide(
                 act.tx,
                 request,

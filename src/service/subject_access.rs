@@ -3,12 +3,12 @@
 //! everything held about the subject — their cases, every note, the document list and
 //! the documents themselves — to a new folder. Logging and exporting are audited.
 
+use super::backup::disk;
 use super::{Result, ServiceError, Session};
 use crate::domain::{Action, Case, Target, retention};
 use crate::store::{self, cases::Scope};
 
 pub use crate::store::paper::AccessRequest;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 /// Log a request received on `received_on` (`YYYY-MM-DD` or `DD/MM/YYYY`); gives its
@@ -88,15 +88,9 @@ pub fn export(s: &Session, id: i64, folder: &Path) -> Result<Exported> {
                     folder.display()
                 ))
             };
-            std::fs::DirBuilder::new()
-                .mode(0o700)
-                .create(folder)
-                .map_err(fail)?;
+            disk::make_dir(folder).map_err(fail)?;
             let files = folder.join("documents");
-            std::fs::DirBuilder::new()
-                .mode(0o700)
-                .create(&files)
-                .map_err(fail)?;
+            disk::make_dir(&files).map_err(fail)?;
             let mut out = Vec::new();
             let (mut notes, mut documents) = (0, 0);
             for case in &cases {
@@ -107,7 +101,7 @@ pub fn export(s: &Session, id: i64, folder: &Path) -> Result<Exported> {
                     let (_, bytes) =
                         store::cases::document(act.tx, d.id)?.ok_or(ServiceError::NotFound)?;
                     let name = format!("{}-{}-{}", case.reference, d.id, safe_name(&d.file_name));
-                    write_private(&files.join(name), &bytes).map_err(fail)?;
+                    disk::write_new(&files.join(name), &bytes).map_err(fail)?;
                     documents += 1;
                 }
                 out.push(serde_json::json!({
@@ -125,7 +119,7 @@ pub fn export(s: &Session, id: i64, folder: &Path) -> Result<Exported> {
             });
             let text = serde_json::to_vec_pretty(&summary)
                 .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-            write_private(&folder.join("subject.json"), &text).map_err(fail)?;
+            disk::write_new(&folder.join("subject.json"), &text).map_err(fail)?;
             store::paper::mark_exported(act.tx, id, &folder.display().to_string(), s.now())?;
             act.note("cases", cases.len());
             act.note("notes", notes);
@@ -158,15 +152,4 @@ fn safe_name(name: &str) -> String {
             }
         })
         .collect()
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }

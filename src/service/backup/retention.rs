@@ -56,9 +56,7 @@ pub fn kept(candidates: &[Candidate], now: Millis, keep: Keep) -> BTreeSet<Strin
 
 /// Months since the epoch, in UTC.
 fn month_of(t: Millis) -> i64 {
-    use chrono::Datelike;
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(t.0)
-        .map_or(0, |d| i64::from(d.year()) * 12 + i64::from(d.month0()))
+    i64::from(t.year()) * 12 + i64::from(chrono::Datelike::month0(&t.date()))
 }
 
 #[cfg(test)]
