@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::World;
-use pecs::domain::{CaseStatus, CaseType, Priority};
-use pecs::service::cases::{self, Details, NewCase};
+use common::{World, close_case, details, open_case};
+use pecs::domain::CaseType;
+use pecs::service::cases::{self, Details};
 use pecs::service::paper::{self, Method};
 use pecs::service::{ServiceError, subject_access};
 
@@ -20,25 +20,17 @@ fn invalid<T: std::fmt::Debug>(r: pecs::service::Result<T>) -> String {
 
 /// A HARLOW case for Rhiannon Pryce, assigned to carl, with a note and a document.
 fn case(w: &World) -> (pecs::domain::CaseId, String) {
+    let c = open_case(
+        w,
+        "HARLOW",
+        Details {
+            case_type: CaseType::Investigation,
+            subject_address: "2 Castle St".into(),
+            ..details("Rhiannon Pryce", Some("HF-RP"))
+        },
+    );
     let gina = w.login("gina.admin");
     let directory = cases::directory(&gina).unwrap();
-    let harlow = directory.client_by_code("HARLOW").unwrap().id;
-    let c = cases::create(
-        &gina,
-        &NewCase {
-            client_org: harlow,
-            details: Details {
-                client_ref: Some("HF-RP".into()),
-                case_type: CaseType::Investigation,
-                subject_name: "Rhiannon Pryce".into(),
-                subject_dob: None,
-                subject_address: "2 Castle St".into(),
-                priority: Priority::Normal,
-                due_date: None,
-            },
-        },
-    )
-    .unwrap();
     let carl = directory.person_by_name("carl.caseworker").unwrap().id;
     cases::assign(&gina, c.id, Some(carl)).unwrap();
     cases::add_note(&gina, c.id, "internal: seen in Cardiff", false).unwrap();
@@ -126,14 +118,8 @@ fn paper_is_registered_moved_and_destroyed_only_after_retention() {
         ))
         .contains("retention has not ended")
     );
-    for to in [
-        CaseStatus::Active,
-        CaseStatus::Completed,
-        CaseStatus::Closed,
-    ] {
-        cases::set_status(&sue, id, to).unwrap();
-    }
     sue.logout().unwrap();
+    close_case(&w, id);
     w.advance_ms(2_192 * 24 * 3_600_000);
     let sue = w.login("sue.supervisor");
     assert_eq!(

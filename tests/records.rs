@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{World, data_key};
-use pecs::domain::{CaseId, CaseStatus, CaseType, Priority};
-use pecs::service::cases::{self, Details, NewCase};
+use common::{World, close_case, data_key, details, open_case};
+use pecs::domain::CaseId;
+use pecs::service::cases::{self, Details};
 use pecs::service::{ServiceError, records};
 use pecs::store::Db;
 
@@ -17,40 +17,20 @@ const DOC: &[u8] = b"QUARTERMAINE-DOC statement of means";
 
 /// A HARLOW case with a note and a document, closed by sue on 2026-12-04.
 fn closed_case(w: &World) -> (CaseId, String) {
-    let gina = w.login("gina.admin");
-    let harlow = cases::directory(&gina)
-        .unwrap()
-        .client_by_code("HARLOW")
-        .unwrap()
-        .id;
-    let case = cases::create(
-        &gina,
-        &NewCase {
-            client_org: harlow,
-            details: Details {
-                client_ref: Some("HF-QM-1".into()),
-                case_type: CaseType::Trace,
-                subject_name: NAME.into(),
-                subject_dob: Some("1970-01-02".into()),
-                subject_address: "9 Quartermaine Row, Harlow".into(),
-                priority: Priority::Normal,
-                due_date: None,
-            },
+    let case = open_case(
+        w,
+        "HARLOW",
+        Details {
+            subject_dob: Some("1970-01-02".into()),
+            subject_address: "9 Quartermaine Row, Harlow".into(),
+            ..details(NAME, Some("HF-QM-1"))
         },
-    )
-    .unwrap();
+    );
+    let gina = w.login("gina.admin");
     cases::add_note(&gina, case.id, NOTE, false).unwrap();
     cases::add_document(&gina, case.id, "quartermaine.txt", "text/plain", DOC, false).unwrap();
     gina.logout().unwrap();
-    let sue = w.login("sue.supervisor");
-    for to in [
-        CaseStatus::Active,
-        CaseStatus::Completed,
-        CaseStatus::Closed,
-    ] {
-        cases::set_status(&sue, case.id, to).unwrap();
-    }
-    sue.logout().unwrap();
+    close_case(w, case.id);
     (case.id, case.reference)
 }
 
@@ -208,28 +188,7 @@ fn a_rejection_keeps_the_case_and_only_closed_cases_are_eligible() {
     assert!(done.certificate.is_none());
     assert_eq!(cases::open(&steve, id).unwrap().case.subject_name, NAME);
     // A case still open is never eligible, whatever its age.
-    let gina = w.login("gina.admin");
-    let harlow = cases::directory(&gina)
-        .unwrap()
-        .client_by_code("HARLOW")
-        .unwrap()
-        .id;
-    let open = cases::create(
-        &gina,
-        &NewCase {
-            client_org: harlow,
-            details: Details {
-                client_ref: None,
-                case_type: CaseType::Other,
-                subject_name: "Open Case".into(),
-                subject_dob: None,
-                subject_address: String::new(),
-                priority: Priority::Normal,
-                due_date: None,
-            },
-        },
-    )
-    .unwrap();
+    let open = open_case(&w, "HARLOW", details("Open Case", None));
     assert_eq!(
         refused(records::request_destruction(&sue, &open.reference, "tidy")),
         format!(
@@ -272,29 +231,12 @@ fn triggers_refuse_delete_from_a_raw_connection() {
 #[test]
 fn a_rectification_keeps_the_previous_value_and_destruction_blanks_it() {
     let w = World::demo();
-    let gina = w.login("gina.admin");
-    let harlow = cases::directory(&gina)
-        .unwrap()
-        .client_by_code("HARLOW")
-        .unwrap()
-        .id;
     let details = Details {
-        client_ref: Some("HF-R".into()),
-        case_type: CaseType::Trace,
-        subject_name: "Jon Smyth".into(),
-        subject_dob: None,
         subject_address: "1 Old Road".into(),
-        priority: Priority::Normal,
-        due_date: None,
+        ..details("Jon Smyth", Some("HF-R"))
     };
-    let case = cases::create(
-        &gina,
-        &NewCase {
-            client_org: harlow,
-            details: details.clone(),
-        },
-    )
-    .unwrap();
+    let case = open_case(&w, "HARLOW", details.clone());
+    let gina = w.login("gina.admin");
     let corrected = Details {
         subject_name: "John Smythe".into(),
         ..details
@@ -315,15 +257,7 @@ fn a_rectification_keeps_the_previous_value_and_destruction_blanks_it() {
     );
     harry.logout().unwrap();
 
-    let sue = w.login("sue.supervisor");
-    for to in [
-        CaseStatus::Active,
-        CaseStatus::Completed,
-        CaseStatus::Closed,
-    ] {
-        cases::set_status(&sue, case.id, to).unwrap();
-    }
-    sue.logout().unwrap();
+    close_case(&w, case.id);
     w.advance_ms(SIX_YEARS_MS);
     let sue = w.login("sue.supervisor");
     let steve = w.login("steve.supervisor");

@@ -4,48 +4,16 @@
 
 mod common;
 
-use common::World;
 use common::ui::*;
-use pecs::domain::{CaseStatus, CaseType, Priority};
-use pecs::service::cases::{self, Details, NewCase};
+use common::{World, close_case, details, open_case};
 use ratatui::crossterm::event::KeyCode;
 
 /// A HARLOW case closed on 2026-12-04, and the clock moved six years on.
 fn world() -> (World, String) {
     fixed_origin();
     let w = World::demo();
-    let gina = w.login("gina.admin");
-    let harlow = cases::directory(&gina)
-        .unwrap()
-        .client_by_code("HARLOW")
-        .unwrap()
-        .id;
-    let case = cases::create(
-        &gina,
-        &NewCase {
-            client_org: harlow,
-            details: Details {
-                client_ref: Some("HF-OLD".into()),
-                case_type: CaseType::Trace,
-                subject_name: "Old Subject".into(),
-                subject_dob: None,
-                subject_address: String::new(),
-                priority: Priority::Normal,
-                due_date: None,
-            },
-        },
-    )
-    .unwrap();
-    gina.logout().unwrap();
-    let sue = w.login("sue.supervisor");
-    for to in [
-        CaseStatus::Active,
-        CaseStatus::Completed,
-        CaseStatus::Closed,
-    ] {
-        cases::set_status(&sue, case.id, to).unwrap();
-    }
-    sue.logout().unwrap();
+    let case = open_case(&w, "HARLOW", details("Old Subject", Some("HF-OLD")));
+    close_case(&w, case.id);
     w.advance_ms(2_192 * 24 * 3_600_000);
     (w, case.reference)
 }

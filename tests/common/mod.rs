@@ -135,3 +135,55 @@ pub mod data_key;
 pub mod pty;
 pub mod sandbox;
 pub mod ui;
+
+/// Case details with a subject's name and a client reference, the rest blank.
+pub fn details(subject: &str, client_ref: Option<&str>) -> pecs::service::cases::Details {
+    pecs::service::cases::Details {
+        client_ref: client_ref.map(Into::into),
+        case_type: pecs::domain::CaseType::Trace,
+        subject_name: subject.into(),
+        subject_dob: None,
+        subject_address: String::new(),
+        priority: pecs::domain::Priority::Normal,
+        due_date: None,
+    }
+}
+
+/// A case for the client organisation `code`, opened by gina.admin.
+pub fn open_case(
+    w: &World,
+    code: &str,
+    details: pecs::service::cases::Details,
+) -> pecs::domain::Case {
+    use pecs::service::cases;
+    let gina = w.login("gina.admin");
+    let client = cases::directory(&gina)
+        .unwrap()
+        .client_by_code(code)
+        .unwrap()
+        .id;
+    let case = cases::create(
+        &gina,
+        &cases::NewCase {
+            client_org: client,
+            details,
+        },
+    )
+    .unwrap();
+    gina.logout().unwrap();
+    case
+}
+
+/// Take a case through active and completed to closed, as sue.supervisor (today).
+pub fn close_case(w: &World, id: pecs::domain::CaseId) {
+    use pecs::domain::CaseStatus;
+    let sue = w.login("sue.supervisor");
+    for to in [
+        CaseStatus::Active,
+        CaseStatus::Completed,
+        CaseStatus::Closed,
+    ] {
+        pecs::service::cases::set_status(&sue, id, to).unwrap();
+    }
+    sue.logout().unwrap();
+}
