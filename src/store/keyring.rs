@@ -125,10 +125,10 @@ impl Keyring {
     }
 
     fn open_path(path: &Path) -> Result<Keyring> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
+        super::wait_for_locks(&mut conn)?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;
-             PRAGMA secure_delete = ON;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
         )?;
         migrate::run(&conn, migrate::KEYRING)?;
         // Every statement of the store is prepared once per connection and kept.

@@ -20,6 +20,7 @@ use crate::crypto::DataKey;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::ops::Deref;
 use std::path::Path;
+use std::time::Duration;
 
 pub use rusqlite::Connection as Conn;
 
@@ -53,25 +54,43 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// Prepared statements kept per connection: more than the store has distinct ones.
 pub const STATEMENT_CACHE: usize = 128;
 
+/// How long a connection waits for another connection's lock before it gives up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+const LOCK_POLL: Duration = Duration::from_millis(1);
+
+/// Make `conn` wait for a lock held by another connection by trying again every
+/// millisecond, up to [`LOCK_WAIT`]. SQLite's own `busy_timeout` backs off to 100 ms
+/// sleeps, and a writer that commits and begins again in a loop can then keep the lock
+/// through every one of them until the waiter gives up: a backup's audit record failed so.
+pub(crate) fn wait_for_locks(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_handler(Some(try_again_after_a_millisecond))
+}
+
+fn try_again_after_a_millisecond(attempts_so_far: i32) -> bool {
+    const TRIES: u128 = LOCK_WAIT.as_millis() / LOCK_POLL.as_millis();
+    if u128::try_from(attempts_so_far).is_ok_and(|n| n < TRIES) {
+        std::thread::sleep(LOCK_POLL);
+        true
+    } else {
+        false
+    }
+}
+
 /// Tunables for opening `pecs.db`.
 #[derive(Debug, Clone, Copy)]
 pub struct DbOptions {
     pub cache_mib: u32,
-    pub busy_timeout_ms: u32,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions {
-            cache_mib: 64,
-            busy_timeout_ms: 5_000,
-        }
+        DbOptions { cache_mib: 64 }
     }
 }
 
 impl DbOptions {
     pub fn with_cache_mib(self, cache_mib: u32) -> DbOptions {
-        DbOptions { cache_mib, ..self }
+        DbOptions { cache_mib }
     }
 }
 
@@ -100,10 +119,11 @@ impl Db {
     }
 
     fn open_keyed(path: &Path, key: &DataKey, options: DbOptions) -> Result<Db> {
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        wait_for_locks(&mut conn)?;
         snapshot::apply_key(&conn, key)?;
         // PRAGMA key never fails: a wrong key shows at the first read.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -114,9 +134,7 @@ impl Db {
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;
-             PRAGMA busy_timeout = {};
              PRAGMA cache_size = -{};",
-            options.busy_timeout_ms,
             u64::from(options.cache_mib) * 1024
         ))?;
         migrate::run(&conn, migrate::CORE)?;
