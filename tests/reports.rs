@@ -7,11 +7,12 @@ mod common;
 
 use common::{World, origin};
 use pecs::crypto::Password;
-use pecs::domain::{AuditEvent, CaseId, CaseType, Outcome, Priority};
+use pecs::domain::{AuditEvent, CaseId, CaseType, Millis, Outcome, Priority};
 use pecs::service::cases::{self, Details, ListQuery, NewCase};
 use pecs::service::instructions::{self, Format};
 use pecs::service::reports::{self, ActivityFilter, Fetch, SessionState};
 use pecs::service::{Session, demo};
+use std::collections::BTreeMap;
 
 const CARL_FROM: &str = "198.51.100.23";
 
@@ -272,4 +273,95 @@ fn an_open_session_whose_heartbeat_stops_shows_as_lost() {
     assert_eq!(state(&sue), SessionState::Online);
     carl.logout().unwrap();
     assert_eq!(state(&sue), SessionState::Ended);
+}
+
+/// The chart's logins and views per hour, counted from the events themselves (the export
+/// of the same filter, in the same scope).
+fn hours_from_events(s: &Session, f: &ActivityFilter) -> BTreeMap<i64, (i64, i64)> {
+    let mut hours = BTreeMap::new();
+    for e in reports::export_events(s, f).unwrap() {
+        let hour = e.event.at.0.div_euclid(Millis::HOUR) * Millis::HOUR;
+        let counts: &mut (i64, i64) = hours.entry(hour).or_default();
+        match e.event.action.as_str() {
+            "login" => counts.0 += 1,
+            "case.view" | "attachment.view" | "case.list" => counts.1 += 1,
+            _ => {}
+        }
+    }
+    hours
+}
+
+#[test]
+fn the_chart_counts_every_hour_as_its_events_do_for_any_range_and_scope() {
+    let w = World::demo();
+    let (harlow, harlow_ref, meridian, _) = fixture(&w);
+    // Five hours of work, a step of 17 minutes: so every hour has some, and each range
+    // below starts and ends inside an hour as well as on one.
+    for step in 0..18 {
+        w.advance_ms(17 * Millis::MINUTE);
+        let (who, case) = match step % 4 {
+            0 => ("sue.supervisor", meridian),
+            1 => ("carl.caseworker", harlow),
+            2 => ("harry.harlow", harlow),
+            _ => ("mia.meridian", meridian),
+        };
+        let s = w.login(who);
+        cases::open(&s, case).unwrap();
+        cases::list(&s, &ListQuery::default()).unwrap();
+        s.logout().unwrap();
+        if step % 3 == 0 {
+            let _ = w.login_with("kim.kestrel", "wrong password");
+        }
+    }
+    let start = common::T0;
+    let at = |minutes: i64| Some(start.plus_ms(minutes * Millis::MINUTE));
+    let ranges = [
+        (None, None),
+        (at(0), None),
+        (at(23), at(250)),
+        (at(60), at(240)),
+        (at(61), at(119)),
+        (at(70), at(80)),
+        (None, at(200)),
+    ];
+    let hannah = w.login("hannah.harlow");
+    let sue = w.login("sue.supervisor");
+    let mut saw_staff_on_harlow = false;
+    for (viewer, s) in [("sue", &sue), ("hannah", &hannah)] {
+        for (since, until) in ranges {
+            for f in [
+                ActivityFilter::default(),
+                ActivityFilter {
+                    outcome: Some(Outcome::Failed),
+                    ..ActivityFilter::default()
+                },
+                ActivityFilter {
+                    case: Some(harlow_ref.clone()),
+                    ..ActivityFilter::default()
+                },
+                ActivityFilter {
+                    user: Some("carl.caseworker".into()),
+                    ..ActivityFilter::default()
+                },
+            ] {
+                let f = ActivityFilter { since, until, ..f };
+                let charted: BTreeMap<i64, (i64, i64)> = reports::per_hour(s, &f, Fetch::Refresh)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|h| h.logins + h.views > 0)
+                    .map(|h| (h.hour.0, (h.logins, h.views)))
+                    .collect();
+                let mut counted = hours_from_events(s, &f);
+                counted.retain(|_, (logins, views)| *logins + *views > 0);
+                assert_eq!(charted, counted, "{viewer}, {f:?}");
+                if viewer == "hannah" && f.user.as_deref() == Some("carl.caseworker") {
+                    saw_staff_on_harlow |= counted.values().any(|(_, views)| *views > 0);
+                }
+            }
+        }
+    }
+    assert!(
+        saw_staff_on_harlow,
+        "hannah's chart counts agency staff's views of HARLOW's case"
+    );
 }

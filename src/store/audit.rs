@@ -367,6 +367,18 @@ fn report_where(q: &ReportQuery) -> (String, Vec<Value>) {
     if let Some(label) = &q.target_label {
         and("target_label = ?", vec![label.clone().into()]);
     }
+    kind_conditions(q, &mut and);
+    if let Some(org) = &q.org {
+        and(
+            "(actor_org = ? OR target_label IN (SELECT reference FROM cases WHERE client_org_id = ?))",
+            vec![org.code.clone().into(), org.id.into()],
+        );
+    }
+    (sql, args)
+}
+
+/// `q`'s conditions on what kind of event it is: its action and outcome.
+fn kind_conditions(q: &ReportQuery, and: &mut impl FnMut(&str, Vec<Value>)) {
     if let Some(action) = &q.action {
         and("action = ?", vec![action.clone().into()]);
     }
@@ -380,13 +392,6 @@ fn report_where(q: &ReportQuery) -> (String, Vec<Value>) {
     if let Some(outcome) = &q.outcome {
         and("outcome = ?", vec![outcome.clone().into()]);
     }
-    if let Some(org) = &q.org {
-        and(
-            "(actor_org = ? OR target_label IN (SELECT reference FROM cases WHERE client_org_id = ?))",
-            vec![org.code.clone().into(), org.id.into()],
-        );
-    }
-    (sql, args)
 }
 
 /// A page of events for an activity report, newest first by time (the order the
@@ -403,24 +408,121 @@ pub fn report(conn: &Connection, q: &ReportQuery) -> Result<Vec<AuditEvent>> {
 }
 
 /// For each hour (ms since the epoch, at the hour) with any: logins and views.
+///
+/// One user's or one case's events are few and read through their own index. Otherwise
+/// the whole hours of the range come from the hourly counts (`audit_hours`) and only the
+/// part-hours at either end from the events themselves.
 pub fn per_hour(
     conn: &Connection,
     q: &ReportQuery,
     views: &[&str],
 ) -> Result<Vec<(i64, i64, i64)>> {
-    let (clause, mut args) = report_where(q);
-    let marks = vec!["?"; views.len().max(1)].join(", ");
-    let mut all: Vec<Value> = views.iter().map(|v| (*v).to_owned().into()).collect();
-    if all.is_empty() {
-        all.push(String::new().into());
+    if q.actor_name.is_some() || q.target_label.is_some() {
+        return per_hour_of_events(conn, q, views);
     }
-    all.append(&mut args);
+    let whole_from = q.since.map(|t| hour_at_or_after(t.0));
+    let whole_until = q.until.map(|t| t.0 / HOUR * HOUR);
+    if let (Some(from), Some(until)) = (whole_from, whole_until)
+        && from >= until
+    {
+        return per_hour_of_events(conn, q, views);
+    }
+    let mut hours = Vec::new();
+    if let (Some(since), Some(from)) = (q.since, whole_from)
+        && since.0 < from
+    {
+        let head = ReportQuery {
+            until: Some(Millis(from)),
+            ..q.clone()
+        };
+        hours.extend(per_hour_of_events(conn, &head, views)?);
+    }
+    hours.extend(per_hour_counted(conn, q, whole_from, whole_until, views)?);
+    if let (Some(until), Some(from)) = (q.until, whole_until)
+        && from < until.0
+    {
+        let tail = ReportQuery {
+            since: Some(Millis(from)),
+            ..q.clone()
+        };
+        hours.extend(per_hour_of_events(conn, &tail, views)?);
+    }
+    Ok(hours)
+}
+
+const HOUR: i64 = Millis::HOUR;
+
+fn hour_at_or_after(t: i64) -> i64 {
+    (t + HOUR - 1).div_euclid(HOUR) * HOUR
+}
+
+/// `views` as SQL placeholders and their values (one that matches nothing when empty).
+fn view_marks(views: &[&str]) -> (String, Vec<Value>) {
+    let marks = vec!["?"; views.len().max(1)].join(", ");
+    let mut values: Vec<Value> = views.iter().map(|v| (*v).to_owned().into()).collect();
+    if values.is_empty() {
+        values.push(String::new().into());
+    }
+    (marks, values)
+}
+
+/// Logins and views per hour counted from the events matching `q`.
+fn per_hour_of_events(
+    conn: &Connection,
+    q: &ReportQuery,
+    views: &[&str],
+) -> Result<Vec<(i64, i64, i64)>> {
+    let (clause, args) = report_where(q);
+    let (marks, mut all) = view_marks(views);
+    all.extend(args);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT at / 3600000 * 3600000 AS hour,
                 sum(action = 'login'),
                 sum(action IN ({marks}))
          FROM audit{clause} GROUP BY hour ORDER BY hour"
     ))?;
+    let rows = stmt.query_map(params_from_iter(all), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Logins and views per hour from the hourly counts, for the hours in [from, until)
+/// matching `q`'s action, outcome and organisation (it names no user and no case).
+fn per_hour_counted(
+    conn: &Connection,
+    q: &ReportQuery,
+    from: Option<i64>,
+    until: Option<i64>,
+    views: &[&str],
+) -> Result<Vec<(i64, i64, i64)>> {
+    let (marks, mut all) = view_marks(views);
+    let mut sql = format!(
+        "SELECT hour,
+                sum(CASE WHEN action = 'login' THEN events ELSE 0 END),
+                sum(CASE WHEN action IN ({marks}) THEN events ELSE 0 END)
+         FROM audit_hours WHERE 1"
+    );
+    let mut and = |condition: &str, values: Vec<Value>| {
+        sql.push_str(" AND ");
+        sql.push_str(condition);
+        all.extend(values);
+    };
+    if let Some(from) = from {
+        and("hour >= ?", vec![from.into()]);
+    }
+    if let Some(until) = until {
+        and("hour < ?", vec![until.into()]);
+    }
+    kind_conditions(q, &mut and);
+    if let Some(org) = &q.org {
+        and(
+            "(actor_org = ? OR case_org = ?)",
+            vec![org.code.clone().into(), org.id.into()],
+        );
+    }
+    sql.push_str(" GROUP BY hour ORDER BY hour");
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(all), |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?;

@@ -51,6 +51,10 @@ pub const CORE: &[Migration] = &[
         number: 10,
         sql: include_str!("migrations/0010_audit_report_order.sql"),
     },
+    Migration {
+        number: 11,
+        sql: include_str!("migrations/0011_audit_hours.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.
