@@ -176,7 +176,7 @@ fn a_subject_access_request_is_due_in_a_calendar_month_and_exports_everything_he
     assert_eq!(due, "2027-02-28");
     assert_eq!(subject_access::open_requests(&sue).unwrap().len(), 1);
     let folder = w.tmp.path().join("sar-1");
-    let done = subject_access::export(&sue, id, &folder).unwrap();
+    let done = subject_access::export(&sue, id, &folder, &[]).unwrap();
     assert_eq!((done.cases, done.notes, done.documents), (1, 1, 1));
     let json = std::fs::read_to_string(folder.join("subject.json")).unwrap();
     assert!(
@@ -190,7 +190,9 @@ fn a_subject_access_request_is_due_in_a_calendar_month_and_exports_everything_he
     assert!(subject_access::open_requests(&sue).unwrap().is_empty());
     // A folder that exists is never written into.
     let (again, _) = subject_access::log_request(&sue, "Rhiannon Pryce", "2027-02-01").unwrap();
-    assert!(invalid(subject_access::export(&sue, again, &folder)).contains("Nothing was exported"));
+    assert!(
+        invalid(subject_access::export(&sue, again, &folder, &[])).contains("Nothing was exported")
+    );
     sue.logout().unwrap();
     for other in [
         "carl.caseworker",
@@ -207,6 +209,41 @@ fn a_subject_access_request_is_due_in_a_calendar_month_and_exports_everything_he
             "{other}"
         );
     }
+}
+
+#[test]
+fn a_subject_is_found_without_case_or_accents_and_the_supervisor_can_name_the_cases() {
+    let w = World::demo();
+    let (_, pryce) = case(&w);
+    let muller = open_case(&w, "MERIDIAN", details("Jürgen Müller", Some("M-JM"))).reference;
+    let other = open_case(&w, "MERIDIAN", details("Jurgen Mullery", Some("M-JX"))).reference;
+    let sue = w.login("sue.supervisor");
+    let (id, _) = subject_access::log_request(&sue, "  jurgen   MULLER ", "2027-01-05").unwrap();
+    let found: Vec<String> = subject_access::matches(&sue, id)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.reference)
+        .collect();
+    assert_eq!(found, vec![muller.clone()], "not {other}, not {pryce}");
+    // The supervisor names the cases: exactly those are exported.
+    let folder = w.tmp.path().join("sar-chosen");
+    let done =
+        subject_access::export(&sue, id, &folder, &[muller.to_lowercase(), pryce.clone()]).unwrap();
+    assert_eq!(done.cases, 2);
+    let json = std::fs::read_to_string(folder.join("subject.json")).unwrap();
+    assert!(json.contains(&muller) && json.contains(&pryce) && !json.contains(&other));
+    // A reference that names no case exports nothing.
+    let (again, _) = subject_access::log_request(&sue, "Jürgen Müller", "2027-01-06").unwrap();
+    let nowhere = w.tmp.path().join("sar-none");
+    let said = invalid(subject_access::export(
+        &sue,
+        again,
+        &nowhere,
+        &[muller, "PE-1999-000001".into()],
+    ));
+    assert!(said.contains("no case PE-1999-000001"), "{said}");
+    assert!(!nowhere.exists());
+    assert_eq!(subject_access::open_requests(&sue).unwrap().len(), 1);
 }
 
 #[test]

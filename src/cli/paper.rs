@@ -70,11 +70,18 @@ pub enum SubjectAccessCommand {
     },
     /// Requests not yet answered, soonest due first.
     List,
-    /// Export everything held about the request's subject to a new folder.
+    /// The cases held about the request's subject (names compared without case or
+    /// accents), to check before the export.
+    Find { id: i64 },
+    /// Export everything held about the request's subject to a new folder: the cases
+    /// `find` shows, or exactly those named with `--case`.
     Export {
         id: i64,
         #[arg(long, value_name = "DIR")]
         to: PathBuf,
+        /// A case to export (repeat for each); without it, every case `find` shows.
+        #[arg(long = "case", value_name = "REFERENCE")]
+        cases: Vec<String>,
     },
 }
 
@@ -161,8 +168,23 @@ pub fn subject_access(
                     );
                 }
             }
-            SubjectAccessCommand::Export { id, to } => {
-                let done = subject_access::export(s, *id, to)?;
+            SubjectAccessCommand::Find { id } => {
+                let found = subject_access::matches(s, *id)?;
+                if found.is_empty() {
+                    println!("No case names this subject: name the cases with --case to export.");
+                }
+                for c in found {
+                    println!(
+                        "{}  {}  born {}  {}",
+                        c.reference,
+                        c.subject_name,
+                        c.subject_dob.as_deref().unwrap_or("unknown"),
+                        c.subject_address
+                    );
+                }
+            }
+            SubjectAccessCommand::Export { id, to, cases } => {
+                let done = subject_access::export(s, *id, to, cases)?;
                 println!(
                     "Exported {} cases, {} notes and {} documents to {}.",
                     done.cases,

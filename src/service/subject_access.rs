@@ -67,21 +67,73 @@ pub struct Exported {
     pub documents: usize,
 }
 
-/// Export everything held about request `id`'s subject into the new folder `folder`:
-/// `subject.json` (cases, notes, document list) and `documents/` (each file).
-pub fn export(s: &Session, id: i64, folder: &Path) -> Result<Exported> {
+/// The cases held about request `id`'s subject: every case whose subject's name is the
+/// request's, compared without case, accents or extra spaces ("muller" is "Müller").
+/// The supervisor checks them (date of birth, address) before the export.
+pub fn matches(s: &Session, id: i64) -> Result<Vec<Case>> {
     s.act(
         Action::SubjectAccessExport,
         Target::new("subject_access", id, ""),
         |act| {
             let request =
                 store::paper::access_request(act.tx, id)?.ok_or(ServiceError::NotFound)?;
-            let wanted = request.subject.to_lowercase();
-            let cases: Vec<Case> =
-                store::cases::search(act.tx, &request.subject, Scope::default(), 10_000)?
-                    .into_iter()
-                    .filter(|c| c.subject_name.to_lowercase() == wanted)
-                    .collect();
+            let found = cases_named(act.tx, &request.subject)?;
+            act.note("matches", found.len());
+            Ok(found)
+        },
+    )
+}
+
+/// Every case whose subject is called `subject`, by the search index.
+fn cases_named(conn: &store::Conn, subject: &str) -> Result<Vec<Case>> {
+    let wanted = folded(subject);
+    Ok(
+        store::cases::search(conn, subject, Scope::default(), 10_000)?
+            .into_iter()
+            .filter(|c| folded(&c.subject_name) == wanted)
+            .collect(),
+    )
+}
+
+/// A name as people mean it: lower case, accents and extra spaces gone.
+fn folded(name: &str) -> String {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    name.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Export everything held about request `id`'s subject into the new folder `folder`:
+/// `subject.json` (cases, notes, document list) and `documents/` (each file). The cases
+/// are the request's [`matches`], or exactly the `chosen` references when the
+/// supervisor names them (a misspelt name, a maiden name).
+pub fn export(s: &Session, id: i64, folder: &Path, chosen: &[String]) -> Result<Exported> {
+    s.act(
+        Action::SubjectAccessExport,
+        Target::new("subject_access", id, ""),
+        |act| {
+            let request =
+                store::paper::access_request(act.tx, id)?.ok_or(ServiceError::NotFound)?;
+            let cases = if chosen.is_empty() {
+                cases_named(act.tx, &request.subject)?
+            } else {
+                chosen
+                    .iter()
+                    .map(|r| {
+                        let reference = r.trim().to_uppercase();
+                        store::cases::by_reference(act.tx, &reference, Scope::default())?
+                            .ok_or_else(|| {
+                                ServiceError::Invalid(format!(
+                                    "There is no case {reference}. Nothing was exported."
+                                ))
+                            })
+                    })
+                    .collect::<Result<Vec<Case>>>()?
+            };
             let fail = |e: std::io::Error| {
                 ServiceError::Invalid(format!(
                     "Cannot write {}: {e}. Nothing was exported.",
