@@ -4,6 +4,7 @@
 //! the documents themselves — to a new folder. Logging and exporting are audited.
 
 use super::backup::disk;
+use super::session::Act;
 use super::{Result, ServiceError, Session};
 use crate::domain::{Action, Case, Target, retention};
 use crate::store::{self, cases::Scope};
@@ -71,15 +72,26 @@ pub struct Exported {
 /// request's, compared without case, accents or extra spaces ("muller" is "Müller").
 /// The supervisor checks them (date of birth, address) before the export.
 pub fn matches(s: &Session, id: i64) -> Result<Vec<Case>> {
+    on_request(s, id, |act, request| {
+        let found = cases_named(act.tx, &request.subject)?;
+        act.note("matches", found.len());
+        Ok(found)
+    })
+}
+
+/// Act on request `id` (audited against it): `f` gets the request, or it is not found.
+fn on_request<T>(
+    s: &Session,
+    id: i64,
+    f: impl FnOnce(&mut Act<'_, '_>, AccessRequest) -> Result<T>,
+) -> Result<T> {
     s.act(
         Action::SubjectAccessExport,
         Target::new("subject_access", id, ""),
         |act| {
             let request =
                 store::paper::access_request(act.tx, id)?.ok_or(ServiceError::NotFound)?;
-            let found = cases_named(act.tx, &request.subject)?;
-            act.note("matches", found.len());
-            Ok(found)
+            f(act, request)
         },
     )
 }
@@ -112,85 +124,80 @@ fn folded(name: &str) -> String {
 /// are the request's [`matches`], or exactly the `chosen` references when the
 /// supervisor names them (a misspelt name, a maiden name).
 pub fn export(s: &Session, id: i64, folder: &Path, chosen: &[String]) -> Result<Exported> {
-    s.act(
-        Action::SubjectAccessExport,
-        Target::new("subject_access", id, ""),
-        |act| {
-            let request =
-                store::paper::access_request(act.tx, id)?.ok_or(ServiceError::NotFound)?;
-            let cases = if chosen.is_empty() {
-                cases_named(act.tx, &request.subject)?
-            } else {
-                chosen
-                    .iter()
-                    .map(|r| {
-                        let reference = r.trim().to_uppercase();
-                        store::cases::by_reference(act.tx, &reference, Scope::default())?
-                            .ok_or_else(|| {
-                                ServiceError::Invalid(format!(
-                                    "There is no case {reference}. Nothing was exported."
-                                ))
-                            })
-                    })
-                    .collect::<Result<Vec<Case>>>()?
-            };
-            let fail = |e: std::io::Error| {
-                ServiceError::Invalid(format!(
-                    "Cannot write {}: {e}. Nothing was exported.",
-                    folder.display()
-                ))
-            };
-            disk::make_dir(folder).map_err(fail)?;
-            let files = folder.join("documents");
-            disk::make_dir(&files).map_err(fail)?;
-            let mut out = Vec::new();
-            let (mut notes, mut documents) = (0, 0);
-            for case in &cases {
-                let case_notes = store::cases::notes(act.tx, case.id, true)?;
-                let docs = store::cases::documents(act.tx, case.id, true)?;
-                notes += case_notes.len();
-                for d in &docs {
-                    let (_, bytes) =
-                        store::cases::document(act.tx, d.id)?.ok_or(ServiceError::NotFound)?;
-                    let name = format!("{}-{}-{}", case.reference, d.id, safe_name(&d.file_name));
-                    disk::write_new(&files.join(name), &bytes).map_err(fail)?;
-                    documents += 1;
-                }
-                out.push(serde_json::json!({
-                    "case": case,
-                    "notes": case_notes,
-                    "documents": docs,
-                }));
+    on_request(s, id, |act, request| {
+        let cases = if chosen.is_empty() {
+            cases_named(act.tx, &request.subject)?
+        } else {
+            chosen
+                .iter()
+                .map(|r| {
+                    let reference = r.trim().to_uppercase();
+                    store::cases::by_reference(act.tx, &reference, Scope::default())?.ok_or_else(
+                        || {
+                            ServiceError::Invalid(format!(
+                                "There is no case {reference}. Nothing was exported."
+                            ))
+                        },
+                    )
+                })
+                .collect::<Result<Vec<Case>>>()?
+        };
+        let fail = |e: std::io::Error| {
+            ServiceError::Invalid(format!(
+                "Cannot write {}: {e}. Nothing was exported.",
+                folder.display()
+            ))
+        };
+        disk::make_dir(folder).map_err(fail)?;
+        let files = folder.join("documents");
+        disk::make_dir(&files).map_err(fail)?;
+        let mut out = Vec::new();
+        let (mut notes, mut documents) = (0, 0);
+        for case in &cases {
+            let case_notes = store::cases::notes(act.tx, case.id, true)?;
+            let docs = store::cases::documents(act.tx, case.id, true)?;
+            notes += case_notes.len();
+            for d in &docs {
+                let (_, bytes) =
+                    store::cases::document(act.tx, d.id)?.ok_or(ServiceError::NotFound)?;
+                let name = format!("{}-{}-{}", case.reference, d.id, safe_name(&d.file_name));
+                disk::write_new(&files.join(name), &bytes).map_err(fail)?;
+                documents += 1;
             }
-            let summary = serde_json::json!({
-                "subject": request.subject,
-                "received_on": request.received_on,
-                "due_on": request.due_on,
-                "exported_at": s.now().to_rfc3339(),
-                "cases": out,
-            });
-            let text = serde_json::to_vec_pretty(&summary)
-                .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-            disk::write_new(&folder.join("subject.json"), &text).map_err(fail)?;
-            store::paper::mark_exported(act.tx, id, &folder.display().to_string(), s.now())?;
-            act.note("cases", cases.len());
-            act.note("notes", notes);
-            act.note("documents", documents);
-            act.note(
-                "references",
-                cases
-                    .iter()
-                    .map(|c| c.reference.clone())
-                    .collect::<Vec<_>>(),
-            );
-            Ok(Exported {
-                folder: folder.to_path_buf(),
-                cases: cases.len(),
-                notes,
-                documents,
-            })
-        },
-    )
+            out.push(serde_json::json!({
+                "case": case,
+                "notes": case_notes,
+                "documents": docs,
+            }));
+        }
+        let summary = serde_json::json!({
+            "subject": request.subject,
+            "received_on": request.received_on,
+            "due_on": request.due_on,
+            "exported_at": s.now().to_rfc3339(),
+            "cases": out,
+        });
+        let text = serde_json::to_vec_pretty(&summary)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        disk::write_new(&folder.join("subject.json"), &text).map_err(fail)?;
+        store::paper::mark_exported(act.tx, id, &folder.display().to_string(), s.now())?;
+        act.note("cases", cases.len());
+        act.note("notes", notes);
+        act.note("documents", documents);
+        act.note(
+            "references",
+            cases
+                .iter()
+                .map(|c| c.reference.clone())
+                .collect::<Vec<_>>(),
+        );
+        Ok(Exported {
+            folder: folder.to_path_buf(),
+            cases: cases.len(),
+            notes,
+            documents,
+        })
+    })
 }
 
 /// A file name with nothing that could leave the folder or confuse a terminal.
