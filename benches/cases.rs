@@ -1,6 +1,6 @@
 //! Benchmarks of "Cases" at scale (1,000,000 cases; `-- --quick`: 50,000): the first page
 //! of the list in each order for a supervisor, a client user and a caseworker, a search by
-//! name prefix, opening a case file and adding a note. Each goes through the service
+//! name prefix, opening a case file, adding a note and rectifying a subject's name. Each goes through the service
 //! (session and policy checks, SQLCipher, the audit event in the same transaction) and is
 //! set beside the same store calls plus the same audit append on a plain SQLite copy of
 //! the same data. Figures go to BENCHMARKS.md. Run: `cargo bench --bench cases`.
@@ -10,10 +10,10 @@
 
 use pecs::crypto::Password;
 use pecs::domain::{Actor, CaseId, NewAuditEvent, Origin, Outcome, Target};
-use pecs::service::cases::{self, ListQuery, Sort};
+use pecs::service::cases::{self, Details, ListQuery, Sort};
 use pecs::service::{Pecs, Session, Settings, demo};
+use pecs::store;
 use pecs::store::cases::Scope;
-use pecs::store::{self, Db};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 use std::time::Instant;
@@ -43,7 +43,7 @@ fn main() {
     if !pecs.is_installed() {
         seed(&pecs, count);
     }
-    let plain = plain_copy(&pecs, &root.join("plain.db"));
+    let plain = common::plain::copy_of(&pecs, &root.join("plain.db"), origin());
     let login = |name: &str| {
         pecs.login(name, &Password::new(demo::DEMO_PASSWORD), origin())
             .expect("login")
@@ -155,6 +155,63 @@ fn main() {
     });
     table.push(row("add a note", service, baseline));
 
+    // A rectification: the subject's name changed, the search index removing the old
+    // words at once (FTS5 secure-delete, migration 0012). Each run edits another case,
+    // read beforehand (untimed) for the version the edit starts from.
+    let mut edits: Vec<(CaseId, i64, Details)> = (0..=runs)
+        .map(|_| {
+            let c = cases::open(&sue, pick()).expect("open").case;
+            let rectified = Details {
+                client_ref: c.client_ref,
+                case_type: c.case_type,
+                subject_name: format!("{} Rectified", c.subject_name),
+                subject_dob: c.subject_dob,
+                subject_address: c.subject_address,
+                priority: c.priority,
+                due_date: c.due_date,
+            };
+            (c.id, c.version, rectified)
+        })
+        .collect();
+    let service = measure(runs, || {
+        let (id, version, details) = edits.pop().expect("an edit a run");
+        cases::edit(&sue, id, version, &details).expect("edit");
+    });
+    let baseline = measure(runs, || {
+        let id = pick();
+        audited_plain(&plain, &sue, "case.edit", |c| {
+            let case = store::cases::get(c, id, Scope::default())
+                .expect("get")
+                .expect("the case");
+            let name = format!("{} Rectified", case.subject_name);
+            let row = store::cases::DetailsRow {
+                client_ref: case.client_ref.as_deref(),
+                case_type: case.case_type,
+                subject_name: &name,
+                subject_dob: case.subject_dob.as_deref(),
+                subject_address: &case.subject_address,
+                priority: case.priority,
+                due_date: case.due_date.as_deref(),
+            };
+            let saved = store::cases::update_details(
+                c,
+                id,
+                case.version,
+                &row,
+                sue.info().user_id,
+                pecs.now(),
+            )
+            .expect("update");
+            assert!(saved);
+            ((), serde_json::json!({}))
+        });
+    });
+    table.push(row(
+        "rectify a subject's name (edit; the search index deletes securely)",
+        service,
+        baseline,
+    ));
+
     println!();
     println!("| what | service median | p99 | plain SQLite median | p99 | ratio median | p99 |");
     println!("|---|---|---|---|---|---|---|");
@@ -175,32 +232,6 @@ fn seed(pecs: &Pecs, count: usize) {
         "seeded {count} cases in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-}
-
-/// A plain, unencrypted copy of the same database (`sqlcipher_export`), made once, opened
-/// with the store's own settings (WAL, `synchronous = FULL`, 64 MiB cache).
-fn plain_copy(pecs: &Pecs, path: &Path) -> Connection {
-    if !path.exists() {
-        let key = common::data_key::data_key_of(pecs, origin());
-        let db = Db::open(&pecs.paths.db, &key, Default::default()).expect("open");
-        // The store opens without SQLITE_OPEN_CREATE, so ATTACH needs the file to exist.
-        std::fs::File::create(path).expect("plain copy file");
-        let target = path.to_str().expect("a UTF-8 path").replace('\'', "''");
-        db.conn()
-            .execute_batch(&format!(
-                "ATTACH DATABASE '{target}' AS plain KEY '';
-                 SELECT sqlcipher_export('plain');
-                 DETACH DATABASE plain;"
-            ))
-            .expect("export a plain copy");
-    }
-    let conn = Connection::open(path).expect("plain copy");
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
-         PRAGMA secure_delete = ON; PRAGMA cache_size = -65536;",
-    )
-    .expect("pragmas");
-    conn
 }
 
 /// `f` and an audit event for it in one IMMEDIATE transaction on the plain copy: the

@@ -73,12 +73,7 @@ fn main() {
         std::fs::write(&marker, seeded.to_text()).expect("marker");
     }
     let seeded = Seeded::from_text(&std::fs::read_to_string(&marker).expect("marker"));
-    if schema_version(&root.join("plain.db")) == 0 {
-        // A copy made before `export_plain` kept the schema version: make it again.
-        let key = common::data_key::data_key_of(&pecs, origin());
-        export_plain(&pecs, &key, &root.join("plain.db"));
-    }
-    let plain = open_plain(&root.join("plain.db"));
+    let plain = common::plain::copy_of(&pecs, &root.join("plain.db"), origin());
     let sizes = [&pecs.paths.db, &root.join("plain.db")]
         .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()) as f64 / 1e9);
     println!(
@@ -370,7 +365,7 @@ fn seed(pecs: &Pecs, cases: usize, events: usize, plain: &Path) -> Seeded {
     );
 
     let started = Instant::now();
-    export_plain(pecs, &key, plain);
+    common::plain::export(pecs, &key, plain);
     let plain_s = started.elapsed().as_secs_f64();
     println!("made the plain copy in {plain_s:.1} s");
     Seeded {
@@ -934,54 +929,6 @@ fn seed_events(pecs: &Pecs, key: &DataKey, n: usize) -> (i64, i64, i64, i64) {
         })
         .expect("checkpoint");
     (start, end, first_seq.unwrap_or(seq), seq)
-}
-
-/// A plain, unencrypted copy of the same database (`sqlcipher_export`), made once.
-fn export_plain(pecs: &Pecs, key: &DataKey, path: &Path) {
-    let db = Db::open(&pecs.paths.db, key, DbOptions::default()).expect("open");
-    let building = path.with_extension("building");
-    let _ = std::fs::remove_file(&building);
-    // The store opens without SQLITE_OPEN_CREATE, so ATTACH needs the file to exist.
-    std::fs::File::create(&building).expect("plain copy file");
-    let target = building.to_str().expect("a UTF-8 path").replace('\'', "''");
-    db.conn()
-        .execute_batch(&format!(
-            "ATTACH DATABASE '{target}' AS plain KEY '';
-             PRAGMA plain.cache_size = -1572864;
-             SELECT sqlcipher_export('plain');"
-        ))
-        .expect("export a plain copy");
-    // sqlcipher_export copies the schema and rows but not the schema version.
-    let version: i64 = db
-        .conn()
-        .query_row("PRAGMA main.user_version", [], |r| r.get(0))
-        .expect("schema version");
-    db.conn()
-        .execute_batch(&format!(
-            "PRAGMA plain.user_version = {version}; DETACH DATABASE plain;"
-        ))
-        .expect("the plain copy's schema version");
-    std::fs::rename(&building, path).expect("plain copy in place");
-}
-
-/// The schema version (`PRAGMA user_version`) of the plain copy at `path`.
-fn schema_version(path: &Path) -> i64 {
-    Connection::open(path)
-        .and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
-        .expect("plain copy")
-}
-
-/// The plain copy, opened with the store's own settings (WAL, `synchronous = FULL`,
-/// 64 MiB cache) and brought to the store's schema (a copy made before a migration gets it).
-fn open_plain(path: &Path) -> Connection {
-    let conn = Connection::open(path).expect("plain copy");
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
-         PRAGMA secure_delete = ON; PRAGMA cache_size = -65536;",
-    )
-    .expect("pragmas");
-    store::migrate::run(&conn, store::migrate::CORE).expect("the plain copy migrated");
-    conn
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 //! What every benchmark shares: timing a closure into a median and a 99th percentile,
-//! printing a figure, a ratio against a baseline, and the data key behind the service.
+//! printing a figure, a ratio against a baseline, the data key behind the service, and
+//! the plain SQLite copy the figures are set beside.
 #![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
 #[path = "../../tests/common/data_key.rs"]
 pub mod data_key;
+pub mod plain;
 
 pub struct Stats {
     pub median: Duration,

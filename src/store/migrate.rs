@@ -55,6 +55,10 @@ pub const CORE: &[Migration] = &[
         number: 11,
         sql: include_str!("migrations/0011_audit_hours.sql"),
     },
+    Migration {
+        number: 12,
+        sql: include_str!("migrations/0012_search_secure_delete.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.

@@ -198,9 +198,8 @@ pub fn redact(conn: &Connection, case: CaseId, now: Millis) -> Result<()> {
          WHERE case_id = ?1",
     )?
     .execute([case.0])?;
-    // The update trigger replaced the case's index entries; merging every segment makes
-    // sure no old segment still holds the destroyed words.
-    conn.execute_batch("INSERT INTO cases_fts (cases_fts) VALUES ('optimize');")?;
+    // The update trigger replaced the case's search index entries, and the index deletes
+    // securely (migration 0012): the destroyed words are gone from it too.
     Ok(())
 }
 
