@@ -1,6 +1,7 @@
 //! Benchmarks of "Cases" at scale (1,000,000 cases; `-- --quick`: 50,000): the first page
 //! of the list in each order for a supervisor, a client user and a caseworker, a search by
-//! name prefix, opening a case file, adding a note and rectifying a subject's name. Each goes through the service
+//! name prefix, opening a case file, adding a note, rectifying a subject's name, and the
+//! Archive screen's counts. Each goes through the service
 //! (session and policy checks, SQLCipher, the audit event in the same transaction) and is
 //! set beside the same store calls plus the same audit append on a plain SQLite copy of
 //! the same data. Figures go to BENCHMARKS.md. Run: `cargo bench --bench cases`.
@@ -11,7 +12,7 @@
 use pecs::crypto::Password;
 use pecs::domain::{Actor, CaseId, NewAuditEvent, Origin, Outcome, Target};
 use pecs::service::cases::{self, Details, ListQuery, Sort};
-use pecs::service::{Pecs, Session, Settings, demo};
+use pecs::service::{Pecs, Session, Settings, demo, records};
 use pecs::store;
 use pecs::store::cases::Scope;
 use rusqlite::{Connection, TransactionBehavior};
@@ -208,6 +209,23 @@ fn main() {
     });
     table.push(row(
         "rectify a subject's name (edit; the search index deletes securely)",
+        service,
+        baseline,
+    ));
+
+    // The Archive screen's counts at a glance: every case read (20 runs; it is a scan).
+    let today = pecs.now().to_date();
+    let service = measure(20, || {
+        std::hint::black_box(records::counts(&sue).expect("counts"));
+    });
+    let baseline = measure(20, || {
+        audited_plain(&plain, &sue, "archive.status", |c| {
+            let counts = store::records::counts(c, None, &today).expect("counts");
+            (counts, serde_json::json!({}))
+        });
+    });
+    table.push(row(
+        "the Archive's counts at a glance, supervisor (every case counted)",
         service,
         baseline,
     ));
