@@ -523,15 +523,27 @@ fn no_backup_file_holds_plaintext_of_a_case_note_document_or_failed_login() {
         }
         // Every file of the backup was read, the key ring copy among them.
         let dir = dest.join(&report.name);
-        for f in ["pecs.db", "pecs.keys", "MANIFEST.json", "verification.json"] {
+        for f in [
+            "pecs.db",
+            "pecs.keys",
+            "MANIFEST.json",
+            "MANIFEST.mac",
+            "verification.json",
+        ] {
             assert!(files.contains(&dir.join(f)), "{f} in {}", dir.display());
         }
     }
     assert_eq!(
         scanned,
-        ["MANIFEST.json", "pecs.db", "pecs.keys", "verification.json"]
-            .map(String::from)
-            .into(),
+        [
+            "MANIFEST.json",
+            "MANIFEST.mac",
+            "pecs.db",
+            "pecs.keys",
+            "verification.json"
+        ]
+        .map(String::from)
+        .into(),
         "no other file in a destination"
     );
 
@@ -667,7 +679,8 @@ fn one_flipped_byte_in_a_backup_is_caught_by_verify_and_refused_by_restore() {
             says: "pecs.keys does not match its manifest",
         },
         // In the manifest: a character of pecs.db's hash, of pecs.keys' size, of the
-        // audit head's hash and seq, a row count, and the opening brace.
+        // audit head's hash and seq, a row count, the format, the program version (which
+        // only the MAC covers) and the opening brace; and a character of the MAC.
         Flip {
             file: "MANIFEST.json",
             offset: |_, b| {
@@ -726,7 +739,19 @@ fn one_flipped_byte_in_a_backup_is_caught_by_verify_and_refused_by_restore() {
             file: "MANIFEST.json",
             offset: |_, b| value_of(b, "format"),
             mask: 0x01,
-            says: "MANIFEST.json is of format 0",
+            says: "MANIFEST.json is of format 3",
+        },
+        Flip {
+            file: "MANIFEST.json",
+            offset: |_, b| value_of(b, "program_version") + 1,
+            mask: 0x01,
+            says: "MANIFEST.json does not match its MAC in MANIFEST.mac",
+        },
+        Flip {
+            file: "MANIFEST.mac",
+            offset: |_, b| b.len() / 2,
+            mask: 0x01,
+            says: "MANIFEST.json does not match its MAC in MANIFEST.mac",
         },
         Flip {
             file: "MANIFEST.json",
@@ -796,36 +821,81 @@ fn one_flipped_byte_in_a_backup_is_caught_by_verify_and_refused_by_restore() {
     }
 }
 
-/// Every byte of what the manifest vouches for (its format, the files' sizes and hashes,
-/// the schema version, the row counts with their table names, the audit head), changed
-/// so the manifest stays valid JSON, is caught. (Its name, times and program version are
-/// descriptive: nothing checks them.)
+/// Every byte of the manifest, changed, is caught: its MAC covers all of it (name, times
+/// and program version too); and so is every byte of the MAC.
 #[test]
-fn every_changed_byte_of_what_the_manifest_vouches_for_is_caught() {
+fn every_changed_byte_of_the_manifest_or_its_mac_is_caught() {
     let site = site(&["onsite"]);
     let key = data_key(&site.w);
     let name = site.run_ok();
     let dir = site.dests[0].join(&name);
-    let path = dir.join(disk::MANIFEST);
-    let original = fs::read(&path).expect("manifest");
-    let format = value_of(&original, "format");
-    let from = value_of(&original, "schema_version") - "\"schema_version\": ".len();
-    let positions: Vec<usize> = std::iter::once(format)
-        .chain(from..original.len())
-        .collect();
-    assert!(positions.len() > 600, "{}", positions.len());
-    let mut missed = Vec::new();
-    for &i in &positions {
-        let mut bytes = original.clone();
-        bytes[i] ^= 0x01;
-        fs::write(&path, &bytes).expect("write");
-        if check::backup(&dir, &key).is_empty() {
-            missed.push((i, original[i] as char));
+    for file in [disk::MANIFEST, disk::MANIFEST_MAC] {
+        let path = dir.join(file);
+        let original = fs::read(&path).expect("read");
+        assert!(original.len() > 60, "{file}: {}", original.len());
+        let mut missed = Vec::new();
+        for i in 0..original.len() {
+            let mut bytes = original.clone();
+            bytes[i] ^= 0x01;
+            fs::write(&path, &bytes).expect("write");
+            if check::backup(&dir, &key, Some(&name)).is_empty() {
+                missed.push((i, original[i] as char));
+            }
         }
+        fs::write(&path, &original).expect("undo");
+        assert_eq!(missed, [], "changes to {file} nobody noticed");
     }
-    fs::write(&path, &original).expect("undo");
-    assert!(check::backup(&dir, &key).is_empty());
-    assert_eq!(missed, [], "changes nobody noticed");
+    assert!(check::backup(&dir, &key, Some(&name)).is_empty());
+}
+
+/// A manifest made without the key, or an older backup renamed as a newer one, is
+/// named as such by verify.
+#[test]
+fn a_forged_manifest_and_a_renamed_backup_are_caught() {
+    let site = site(&["onsite"]);
+    let w = &site.w;
+    let first = site.run_ok();
+    w.advance_ms(HOUR);
+    let second = site.run_ok();
+    let (a, b) = (site.dests[0].join(&first), site.dests[0].join(&second));
+
+    // The first backup, whole, in place of the second.
+    fs::remove_dir_all(&b).expect("remove the second");
+    fs::create_dir(&b).expect("dir");
+    for entry in fs::read_dir(&a).expect("first") {
+        let from = entry.expect("entry").path();
+        fs::copy(&from, b.join(from.file_name().expect("name"))).expect("copy");
+    }
+    // The first backup's manifest, edited and sealed with another key.
+    let mut manifest = disk::read_manifest(&a).expect("manifest");
+    manifest.created_at_ms += 1;
+    fs::remove_file(a.join(disk::MANIFEST)).expect("remove");
+    fs::remove_file(a.join(disk::MANIFEST_MAC)).expect("remove");
+    disk::write_manifest(&a, &manifest, &DataKey::generate()).expect("manifest");
+
+    let results = site.verify(&VerifyRequest {
+        all: true,
+        destination: None,
+    });
+    let said: Vec<(String, String)> = results
+        .iter()
+        .map(|r| (r.name.clone(), r.problems.join(" ")))
+        .collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!(said[0].0, first);
+    assert!(
+        said[0]
+            .1
+            .contains("MANIFEST.json does not match its MAC in MANIFEST.mac"),
+        "{said:?}"
+    );
+    assert_eq!(said[1].0, second);
+    assert!(
+        said[1].1.contains(&format!(
+            "The backup {second} holds the manifest of {first}: it was renamed"
+        )),
+        "{said:?}"
+    );
 }
 
 /// A key ring from another moment than the database (here: from a later backup, as a
@@ -848,8 +918,11 @@ fn a_key_ring_from_another_moment_than_the_database_is_caught() {
         disk::KEYRING.into(),
         disk::hash_file(&a.join(disk::KEYRING)).expect("hash"),
     );
+    // Written again with its MAC, as someone holding the key could.
+    let key = data_key(w);
     fs::remove_file(a.join(disk::MANIFEST)).expect("remove");
-    disk::write_manifest(&a, &manifest).expect("manifest");
+    fs::remove_file(a.join(disk::MANIFEST_MAC)).expect("remove");
+    disk::write_manifest(&a, &manifest, &key).expect("manifest");
 
     let results = site.verify(&VerifyRequest {
         all: true,

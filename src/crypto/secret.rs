@@ -1,5 +1,7 @@
 //! Secret values: zeroised on drop, never printed by `Debug`.
 
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -25,6 +27,36 @@ impl DataKey {
 
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// HMAC-SHA-256 of `data` under a key of its own for `purpose`, derived from this
+    /// one: proof that whoever wrote `data` held the data key.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        self.mac_for(purpose)
+            .chain_update(data)
+            .finalize()
+            .into_bytes()
+            .into()
+    }
+
+    /// Whether `tag` is [`DataKey::mac`] of `data` for `purpose` (compared in constant time).
+    pub fn verify_mac(&self, purpose: &str, data: &[u8], tag: &[u8]) -> bool {
+        self.mac_for(purpose)
+            .chain_update(data)
+            .verify_slice(tag)
+            .is_ok()
+    }
+
+    fn mac_for(&self, purpose: &str) -> Hmac<Sha256> {
+        let derived: [u8; 32] = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
+            .expect("HMAC takes keys of any length")
+            .chain_update(purpose.as_bytes())
+            .finalize()
+            .into_bytes()
+            .into();
+        let subkey = Zeroizing::new(derived);
+        <Hmac<Sha256> as KeyInit>::new_from_slice(subkey.as_ref())
+            .expect("HMAC takes keys of any length")
     }
 
     /// The SQLCipher raw-key literal `x'…'`, in a buffer that is wiped after use.

@@ -1,10 +1,10 @@
-//! Verifying one backup: the manifest reads and is of a known format, every file has the
-//! size and SHA-256 the manifest gives, the key ring is a sound SQLite file, and the
-//! database opens with the key, has no page whose HMAC fails, no damaged b-tree, the
-//! manifest's schema version and row counts (the same tables, no more and no fewer), and
-//! an intact audit chain that ends exactly at the manifest's head, with its append-only
-//! triggers, on which the key ring's audit checkpoint lies. The manifest's name,
-//! times and program version are descriptive and not checked.
+//! Verifying one backup: the manifest reads, is of a known format, matches its MAC (which
+//! covers every byte of it, times and program version included) and names the backup it
+//! is in; every file has the size and SHA-256 the manifest gives; the key ring is a sound
+//! SQLite file; and the database opens with the key, has no page whose HMAC fails, no
+//! damaged b-tree, the manifest's schema version and row counts (the same tables, no more
+//! and no fewer), and an intact audit chain that ends exactly at the manifest's head, with
+//! its append-only triggers, on which the key ring's audit checkpoint lies.
 
 use super::disk::{self, AuditHead, DATABASE, FILES, KEYRING, Manifest};
 use crate::crypto::DataKey;
@@ -13,17 +13,42 @@ use crate::store::snapshot::Snapshot;
 use crate::store::{self, StoreError};
 use std::path::Path;
 
-/// Every problem with the backup in `dir` (empty: it verified).
-pub fn backup(dir: &Path, key: &DataKey) -> Vec<String> {
+/// Every problem with the backup in `dir` (empty: it verified). `named`: the name it
+/// must have (a backup in a destination, which its manifest records); `None` for one
+/// given by path, whose folder may have any name.
+pub fn backup(dir: &Path, key: &DataKey, named: Option<&str>) -> Vec<String> {
     let manifest = match disk::read_manifest(dir) {
         Ok(m) => m,
         Err(problem) => return vec![problem],
     };
-    let problems = files(dir, &manifest);
-    if !problems.is_empty() {
+    let mut problems = sealed(dir, &manifest, key, named);
+    let damaged = files(dir, &manifest);
+    if !damaged.is_empty() {
+        problems.extend(damaged);
         return problems;
     }
-    contents(&dir.join(DATABASE), &dir.join(KEYRING), &manifest, key)
+    problems.extend(contents(
+        &dir.join(DATABASE),
+        &dir.join(KEYRING),
+        &manifest,
+        key,
+    ));
+    problems
+}
+
+/// The manifest is sealed by its MAC and, when `named`, is the manifest of that backup:
+/// so an older backup renamed as a newer one is caught.
+pub fn sealed(dir: &Path, manifest: &Manifest, key: &DataKey, named: Option<&str>) -> Vec<String> {
+    let mut problems: Vec<String> = disk::manifest_not_authentic(dir, key).into_iter().collect();
+    if let Some(name) = named
+        && manifest.name != name
+    {
+        problems.push(format!(
+            "The backup {name} holds the manifest of {}: it was renamed or copied over another.",
+            manifest.name
+        ));
+    }
+    problems
 }
 
 /// The manifest is of a format this program knows, and each file it lists is there with

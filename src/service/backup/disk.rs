@@ -1,7 +1,8 @@
 //! Backups as directories on disk: their names (`pecs-YYYYMMDDTHHMMSSZ`, UTC), the
-//! `MANIFEST.json` that describes each, the verification stamp written beside it, and
-//! the careful file work (hash while reading, write then fsync, rename into place).
+//! `MANIFEST.json` that describes each and the MAC that seals it, the verification stamp
+//! written beside it, and the careful file work (hash while reading, write then fsync, rename into place).
 
+use crate::crypto::DataKey;
 use crate::domain::Millis;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -12,8 +13,12 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "MANIFEST.json";
-/// The manifest format this program writes and understands.
-pub const FORMAT: u32 = 1;
+/// The manifest's MAC: HMAC-SHA-256 of its exact bytes (hex) under a key derived from
+/// the data key, so no byte of it can change, and no manifest be written, without the key.
+pub const MANIFEST_MAC: &str = "MANIFEST.mac";
+const MAC_PURPOSE: &str = "pecs backup manifest";
+/// The manifest format this program writes and understands (2: with its MAC).
+pub const FORMAT: u32 = 2;
 pub const STAMP: &str = "verification.json";
 pub const DATABASE: &str = "pecs.db";
 pub const KEYRING: &str = "pecs.keys";
@@ -133,9 +138,29 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, String> {
     serde_json::from_slice(&bytes).map_err(|e| format!("{MANIFEST} is corrupt: {e}"))
 }
 
-pub fn write_manifest(dir: &Path, m: &Manifest) -> io::Result<()> {
+/// Write the manifest and its MAC.
+pub fn write_manifest(dir: &Path, m: &Manifest, key: &DataKey) -> io::Result<()> {
     let bytes = serde_json::to_vec_pretty(m).map_err(io::Error::other)?;
-    write_new(&dir.join(MANIFEST), &bytes)
+    write_new(&dir.join(MANIFEST), &bytes)?;
+    let mut tag = hex::encode(key.mac(MAC_PURPOSE, &bytes));
+    tag.push('\n');
+    write_new(&dir.join(MANIFEST_MAC), tag.as_bytes())
+}
+
+/// Why the manifest in `dir` is not, byte for byte, one written with `key`; `None` when
+/// its MAC proves it is (or when the manifest cannot be read: that is its own problem).
+pub fn manifest_not_authentic(dir: &Path, key: &DataKey) -> Option<String> {
+    let bytes = fs::read(dir.join(MANIFEST)).ok()?;
+    let tag = match fs::read_to_string(dir.join(MANIFEST_MAC)) {
+        Ok(tag) => tag,
+        Err(e) => return Some(format!("{MANIFEST_MAC} cannot be read: {e}.")),
+    };
+    match hex::decode(tag.trim_end_matches('\n')) {
+        Ok(tag) if key.verify_mac(MAC_PURPOSE, &bytes, &tag) => None,
+        _ => Some(format!(
+            "{MANIFEST} does not match its MAC in {MANIFEST_MAC}: one of them was changed, or they are from another installation."
+        )),
+    }
 }
 
 /// Size and SHA-256 (hex) of a file, read once.

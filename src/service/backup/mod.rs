@@ -114,7 +114,7 @@ pub fn run(op: Operator<'_>, progress: &mut dyn FnMut(Progress<'_>)) -> Result<R
             }
             Some(from) => {
                 progress(Progress::Copy(&dest.name));
-                copy(from, &dest.path, &name, opened.now())
+                copy(from, &dest.path, &name, &opened.key, opened.now())
             }
         };
         results.push((dest.name.clone(), outcome));
@@ -162,14 +162,14 @@ fn snapshot(opened: &Opened, root: &Path, name: &str) -> std::result::Result<Pat
         .map_err(|e| fail("the database snapshot failed", &e))?;
     let manifest = describe(&partial, name, opened.now(), &opened.key)
         .map_err(|e| fail("the manifest could not be made", &e))?;
-    disk::write_manifest(&partial, &manifest).map_err(|e| fail("cannot write", &e))?;
+    disk::write_manifest(&partial, &manifest, &opened.key).map_err(|e| fail("cannot write", &e))?;
     disk::sync_dir(&partial).map_err(|e| fail("cannot write", &e))?;
     let key = &opened.key;
     place(
         &partial,
         root,
         name,
-        &|dir| check::backup(dir, key),
+        &|dir| check::backup(dir, key, Some(name)),
         opened.now(),
     )
 }
@@ -230,10 +230,16 @@ fn place(
 }
 
 /// Copy the verified backup at `from` into `root` as `name`, re-hashed there.
-fn copy(from: &Path, root: &Path, name: &str, now: Millis) -> std::result::Result<PathBuf, String> {
+fn copy(
+    from: &Path,
+    root: &Path,
+    name: &str,
+    key: &DataKey,
+    now: Millis,
+) -> std::result::Result<PathBuf, String> {
     let partial = root.join(format!("{PARTIAL}{name}"));
     let copied = disk::make_dir(&partial).and_then(|_| {
-        for file in FILES.iter().chain([&disk::MANIFEST]) {
+        for file in FILES.iter().chain([&disk::MANIFEST, &disk::MANIFEST_MAC]) {
             disk::copy_synced(&from.join(file), &partial.join(file))?;
         }
         disk::sync_dir(&partial)
@@ -242,9 +248,13 @@ fn copy(from: &Path, root: &Path, name: &str, now: Millis) -> std::result::Resul
         let _ = std::fs::remove_dir_all(&partial);
         return Err(format!("cannot write in {}: {e}", root.display()));
     }
-    // A byte-for-byte copy of a verified backup: the manifest's hashes prove it.
+    // A byte-for-byte copy of a verified backup: the manifest's MAC and hashes prove it.
     let rehash = |dir: &Path| match disk::read_manifest(dir) {
-        Ok(m) => check::files(dir, &m),
+        Ok(m) => {
+            let mut problems = check::sealed(dir, &m, key, Some(name));
+            problems.extend(check::files(dir, &m));
+            problems
+        }
         Err(problem) => vec![problem],
     };
     place(&partial, root, name, &rehash, now)
@@ -316,7 +326,7 @@ pub fn verify(op: Operator<'_>, request: &VerifyRequest) -> Result<Vec<Verified>
             });
         }
         for f in picked {
-            let mut problems = check::backup(&f.path, &opened.key);
+            let mut problems = check::backup(&f.path, &opened.key, Some(&f.name));
             if let Err(e) = disk::write_stamp(&f.path, &stamp(opened.now(), &problems)) {
                 problems.push(format!(
                     "The result could not be recorded beside the backup ({e}), so health cannot see it."
@@ -472,19 +482,19 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
         ))
     };
     let manifest = disk::read_manifest(backup).map_err(|p| refused(vec![p]))?;
-    // The files first: a damaged key ring must read as damaged, not as a wrong key.
     let damaged = check::files(backup, &manifest);
-    if !damaged.is_empty() {
-        return Err(refused(damaged));
-    }
     let secret = slots::read_service_key(service_key)?;
-    let ring = Keyring::open_read_only(&backup.join(KEYRING))
-        .map_err(|e| refused(vec![format!("{KEYRING} cannot be read: {e}.")]))?;
-    let key = slots::unlock_service(&ring, &secret)
-        .map_err(|e| refused(vec![format!("{KEYRING} cannot be read: {e}.")]))?
-        .ok_or(ServiceError::KeyRejected)?;
-    drop(ring);
-    let problems = check::backup(backup, &key);
+    let unlocked = Keyring::open_read_only(&backup.join(KEYRING))
+        .map_err(ServiceError::from)
+        .and_then(|ring| slots::unlock_service(&ring, &secret));
+    let key = match unlocked {
+        Ok(Some(key)) => key,
+        // A damaged key ring must read as damaged, not as a wrong key.
+        _ if !damaged.is_empty() => return Err(refused(damaged)),
+        Ok(None) => return Err(ServiceError::KeyRejected),
+        Err(e) => return Err(refused(vec![format!("{KEYRING} cannot be read: {e}.")])),
+    };
+    let problems = check::backup(backup, &key, None);
     if !problems.is_empty() {
         return Err(refused(problems));
     }
