@@ -206,41 +206,38 @@ impl ArchiveScreen {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, keys: &Keymap, s: &Session) {
+        let c = &self.counts;
+        let mut lines = flowed(
+            &[
+                ("Open", c.open),
+                ("Completed, awaiting closure", c.completed),
+                ("Closed, within retention", c.closed_retained),
+                ("Eligible for destruction", c.eligible),
+                ("On legal hold", c.on_hold),
+                ("Awaiting a decision", c.awaiting_decision),
+                ("Destroyed", c.destroyed),
+            ],
+            usize::from(area.width.saturating_sub(2)),
+            theme,
+        );
+        lines.push(self.paper_and_requests(theme));
         let [counts, chart, table, hint_row] = Layout::vertical([
-            Constraint::Length(5),
+            Constraint::Length(
+                u16::try_from(lines.len())
+                    .unwrap_or(u16::MAX)
+                    .saturating_add(2),
+            ),
             Constraint::Length(8),
             Constraint::Min(4),
             Constraint::Length(1),
         ])
         .areas(area);
-        let c = &self.counts;
         let block = |title: &str| {
             Block::default()
                 .borders(Borders::ALL)
                 .title(Span::styled(format!(" {title} "), theme.title()))
         };
-        let pair = |label: &str, n: i64| {
-            vec![
-                Span::styled(format!("{label} "), theme.dim()),
-                Span::raw(format!("{n}   ")),
-            ]
-        };
-        let mut first = pair("Open", c.open);
-        first.extend(pair("Completed, awaiting closure", c.completed));
-        first.extend(pair("Closed, within retention", c.closed_retained));
-        let mut second = pair("Eligible for destruction", c.eligible);
-        second.extend(pair("On legal hold", c.on_hold));
-        second.extend(pair("Awaiting a decision", c.awaiting_decision));
-        second.extend(pair("Destroyed", c.destroyed));
-        frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(first),
-                Line::from(second),
-                self.paper_and_requests(theme),
-            ])
-            .block(block("Archive")),
-            counts,
-        );
+        frame.render_widget(Paragraph::new(lines).block(block("Archive")), counts);
         self.render_chart(frame, chart, theme, block("Retention ends, by year"));
         self.render_rows(frame, table, theme, block("Closed cases"));
         let items = [
@@ -422,4 +419,31 @@ fn reason_form(title: &str) -> Form {
         false,
     ));
     f
+}
+
+/// Counts as `label n` items, as many to a line as fit in `width`, so none is cut off.
+fn flowed<'a>(items: &[(&'a str, i64)], width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    const GAP: &str = "   ";
+    let mut lines = Vec::new();
+    let mut line: Vec<Span<'a>> = Vec::new();
+    let mut used = 0;
+    for (label, n) in items {
+        let value = n.to_string();
+        let len = label.chars().count() + 1 + value.len();
+        if used > 0 && used + GAP.len() + len > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(Span::raw(GAP));
+            used += GAP.len();
+        }
+        line.push(Span::styled(format!("{label} "), theme.dim()));
+        line.push(Span::raw(value));
+        used += len;
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
 }
