@@ -338,43 +338,50 @@ impl ReportsScreen {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, keys: &Keymap, s: &Session) {
-        let [tabs, audit_row, body, hint_row] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Min(4),
-            Constraint::Length(1),
-        ])
-        .areas(area);
-        if let Some(state) = &self.audit {
-            frame.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::styled(" Audit: ", theme.dim()),
-                    audit_state::checkpoint(state, theme),
-                    Span::styled(" · ", theme.dim()),
-                    audit_state::last_verify(state, theme),
-                ])),
-                audit_row,
-            );
-        }
-        let mut spans = vec![Span::raw(" ")];
+        let mut tab_spans = vec![Span::raw(" ")];
         for v in View::ALL {
             let style = if v == self.view {
                 theme.selected()
             } else {
                 theme.dim()
             };
-            spans.push(Span::styled(format!(" {} ", v.title()), style));
-            spans.push(Span::raw(" "));
+            tab_spans.push(Span::styled(format!(" {} ", v.title()), style));
+            tab_spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(
+        let summary = Span::styled(
             format!(
-                "  {} · refreshed {} UTC",
+                "{} · refreshed {} UTC",
                 self.filter_summary(),
                 self.loaded_at.to_second().get(11..).unwrap_or("")
             ),
             theme.dim(),
-        ));
-        frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+        );
+        let mut header = one_line_or_two(
+            tab_spans,
+            Span::raw("  "),
+            vec![summary],
+            Span::raw("  "),
+            area.width,
+        );
+        if let Some(state) = &self.audit {
+            header.extend(one_line_or_two(
+                vec![
+                    Span::styled(" Audit: ", theme.dim()),
+                    audit_state::checkpoint(state, theme),
+                ],
+                Span::styled(" · ", theme.dim()),
+                vec![audit_state::last_verify(state, theme)],
+                Span::raw("        "),
+                area.width,
+            ));
+        }
+        let [header_rows, body, hint_row] = Layout::vertical([
+            Constraint::Length(u16::try_from(header.len()).unwrap_or(u16::MAX)),
+            Constraint::Min(4),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(header), header_rows);
         let block = Block::default().borders(Borders::ALL).title(Span::styled(
             format!(" {} ", self.view.title()),
             theme.title(),
@@ -650,4 +657,24 @@ fn parse_time(what: &str, text: &str) -> crate::service::Result<Millis> {
     parsed
         .map(|d| Millis(d.and_utc().timestamp_millis()))
         .map_err(|_| ServiceError::Invalid(format!("{what}: give YYYY-MM-DD or YYYY-MM-DD HH:MM.")))
+}
+
+/// `first` and `second` on one line, joined by `joiner`, when that fits in `width`;
+/// otherwise `second` on a line of its own after `indent`, so neither is cut off.
+fn one_line_or_two<'a>(
+    first: Vec<Span<'a>>,
+    joiner: Span<'a>,
+    second: Vec<Span<'a>>,
+    indent: Span<'a>,
+    width: u16,
+) -> Vec<Line<'a>> {
+    let together = Line::from([first.clone(), vec![joiner], second.clone()].concat());
+    if together.width() <= usize::from(width) {
+        vec![together]
+    } else {
+        vec![
+            Line::from(first),
+            Line::from([vec![indent], second].concat()),
+        ]
+    }
 }
