@@ -272,3 +272,83 @@ fn a_rectification_keeps_the_previous_value_and_destruction_blanks_it() {
     assert_eq!(history[0].old.as_deref(), Some("[destroyed]"));
     assert_eq!(history[0].new.as_deref(), Some("[destroyed]"));
 }
+
+/// The Archive's counts at a glance, for every state at once, as a supervisor sees them
+/// and as a client admin sees their own organisation's.
+#[test]
+fn the_archive_counts_each_state_in_scope() {
+    let w = World::demo();
+    let case = |code: &str, name: &str| open_case(&w, code, details(name, None));
+    // HARLOW: one open, one completed, one closed the day before the others (so still
+    // within retention when they are eligible), three closed and eligible: one held, one
+    // with a destruction requested, one destroyed. MERIDIAN: one open, one eligible.
+    let open = case("HARLOW", "Open One");
+    let completed = case("HARLOW", "Completed One");
+    let sue = w.login("sue.supervisor");
+    for to in [
+        pecs::domain::CaseStatus::Active,
+        pecs::domain::CaseStatus::Completed,
+    ] {
+        cases::set_status(&sue, completed.id, to).unwrap();
+    }
+    sue.logout().unwrap();
+    let eligible: Vec<_> = ["Held One", "Requested One", "Destroyed One"]
+        .into_iter()
+        .map(|n| case("HARLOW", n))
+        .collect();
+    for c in &eligible {
+        close_case(&w, c.id);
+    }
+    let meridian_open = case("MERIDIAN", "Meridian Open");
+    let meridian_closed = case("MERIDIAN", "Meridian Closed");
+    close_case(&w, meridian_closed.id);
+    w.advance_ms(24 * 3_600_000);
+    let retained = case("HARLOW", "Retained One");
+    close_case(&w, retained.id);
+    // Six years on from the first closings, less than that from the last.
+    w.advance_ms(SIX_YEARS_MS - 12 * 3_600_000);
+    let sue = w.login("sue.supervisor");
+    let steve = w.login("steve.supervisor");
+    records::set_legal_hold(&sue, &eligible[0].reference, "litigation").unwrap();
+    records::request_destruction(&sue, &eligible[1].reference, "retention over").unwrap();
+    let request = records::request_destruction(&sue, &eligible[2].reference, "over").unwrap();
+    records::decide_destruction(&steve, request, true, "checked").unwrap();
+    // A hold put on and lifted counts for nothing.
+    records::set_legal_hold(&sue, &meridian_closed.reference, "query").unwrap();
+    records::clear_legal_hold(&sue, &meridian_closed.reference, "answered").unwrap();
+    let _ = (open, meridian_open);
+
+    let all = records::counts(&sue).unwrap();
+    assert_eq!(
+        (all.open, all.completed, all.closed_retained),
+        (2, 1, 1),
+        "{all:?}"
+    );
+    assert_eq!(
+        (
+            all.eligible,
+            all.on_hold,
+            all.awaiting_decision,
+            all.destroyed
+        ),
+        (2, 1, 1, 1),
+        "{all:?}"
+    );
+    let hannah = w.login("hannah.harlow");
+    let harlow = records::counts(&hannah).unwrap();
+    assert_eq!(
+        (harlow.open, harlow.completed, harlow.closed_retained),
+        (1, 1, 1),
+        "{harlow:?}"
+    );
+    assert_eq!(
+        (
+            harlow.eligible,
+            harlow.on_hold,
+            harlow.awaiting_decision,
+            harlow.destroyed
+        ),
+        (1, 1, 1, 1),
+        "{harlow:?}"
+    );
+}

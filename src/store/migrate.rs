@@ -59,6 +59,10 @@ pub const CORE: &[Migration] = &[
         number: 12,
         sql: include_str!("migrations/0012_search_secure_delete.sql"),
     },
+    Migration {
+        number: 13,
+        sql: include_str!("migrations/0013_archive_counts.sql"),
+    },
 ];
 
 /// Migrations of the plain `pecs.keys` key ring.
