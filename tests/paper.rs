@@ -217,6 +217,7 @@ fn a_subject_is_found_without_case_or_accents_and_the_supervisor_can_name_the_ca
     let (_, pryce) = case(&w);
     let muller = open_case(&w, "MERIDIAN", details("Jürgen Müller", Some("M-JM"))).reference;
     let other = open_case(&w, "MERIDIAN", details("Jurgen Mullery", Some("M-JX"))).reference;
+    let obrien = open_case(&w, "KESTREL", details("Siobhán O'Brien-Hart", Some("K-SO"))).reference;
     let sue = w.login("sue.supervisor");
     let (id, _) = subject_access::log_request(&sue, "  jurgen   MULLER ", "2027-01-05").unwrap();
     let found: Vec<String> = subject_access::matches(&sue, id)
@@ -225,11 +226,26 @@ fn a_subject_is_found_without_case_or_accents_and_the_supervisor_can_name_the_ca
         .map(|c| c.reference)
         .collect();
     assert_eq!(found, vec![muller.clone()], "not {other}, not {pryce}");
+    // Punctuation splits words as the search index does: a curly apostrophe, a space
+    // for a hyphen.
+    let (by_words, _) =
+        subject_access::log_request(&sue, "Siobhan O’Brien Hart", "2027-01-05").unwrap();
+    let found: Vec<String> = subject_access::matches(&sue, by_words)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.reference)
+        .collect();
+    assert_eq!(found, vec![obrien]);
     // The supervisor names the cases: exactly those are exported.
     let folder = w.tmp.path().join("sar-chosen");
-    let done =
-        subject_access::export(&sue, id, &folder, &[muller.to_lowercase(), pryce.clone()]).unwrap();
-    assert_eq!(done.cases, 2);
+    let done = subject_access::export(
+        &sue,
+        id,
+        &folder,
+        &[muller.to_lowercase(), pryce.clone(), muller.clone()],
+    )
+    .unwrap();
+    assert_eq!(done.cases, 2, "a case named twice is exported once");
     let json = std::fs::read_to_string(folder.join("subject.json")).unwrap();
     assert!(json.contains(&muller) && json.contains(&pryce) && !json.contains(&other));
     // A reference that names no case exports nothing.
@@ -243,7 +259,15 @@ fn a_subject_is_found_without_case_or_accents_and_the_supervisor_can_name_the_ca
     ));
     assert!(said.contains("no case PE-1999-000001"), "{said}");
     assert!(!nowhere.exists());
-    assert_eq!(subject_access::open_requests(&sue).unwrap().len(), 1);
+    assert!(
+        std::fs::read_dir(w.tmp.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("partial")),
+        "no staging folder left behind"
+    );
+    assert_eq!(subject_access::open_requests(&sue).unwrap().len(), 2);
 }
 
 #[test]

@@ -75,6 +75,8 @@ pub fn matches(s: &Session, id: i64) -> Result<Vec<Case>> {
     on_request(s, id, |act, request| {
         let found = cases_named(act.tx, &request.subject)?;
         act.note("matches", found.len());
+        // The event is the request's, as an export is: this one wrote nothing.
+        act.note("looked up", "the matching cases; nothing was exported");
         Ok(found)
     })
 }
@@ -96,25 +98,38 @@ fn on_request<T>(
     )
 }
 
+/// The most cases one request can match: more and the supervisor names them instead.
+const MOST_MATCHES: i64 = 10_000;
+
 /// Every case whose subject is called `subject`, by the search index.
 fn cases_named(conn: &store::Conn, subject: &str) -> Result<Vec<Case>> {
     let wanted = folded(subject);
-    Ok(
-        store::cases::search(conn, subject, Scope::default(), 10_000)?
-            .into_iter()
-            .filter(|c| folded(&c.subject_name) == wanted)
-            .collect(),
-    )
+    let found = store::cases::search(conn, subject, Scope::default(), MOST_MATCHES + 1)?;
+    if found.len() as i64 > MOST_MATCHES {
+        return Err(ServiceError::Invalid(format!(
+            "Over {MOST_MATCHES} cases have these words in them: name the cases to export with --case."
+        )));
+    }
+    Ok(found
+        .into_iter()
+        .filter(|c| folded(&c.subject_name) == wanted)
+        .collect())
 }
 
-/// A name as people mean it: lower case, accents and extra spaces gone.
+/// A name as people mean it: its words in lower case without accents, split where the
+/// search index splits them (on anything not a letter or digit), so "Mary-Jane
+/// O’Brien" and "mary jane o'brien" are the same name. Letters the index keeps as they
+/// are (ø, ł) must be given as written, as a search would need them.
 fn folded(name: &str) -> String {
     use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
-    name.nfd()
+    let plain: String = name
+        .nfd()
         .filter(|c| !is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase()
-        .split_whitespace()
+        .flat_map(char::to_lowercase)
+        .collect();
+    plain
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -142,44 +157,30 @@ pub fn export(s: &Session, id: i64, folder: &Path, chosen: &[String]) -> Result<
                 })
                 .collect::<Result<Vec<Case>>>()?
         };
-        let fail = |e: std::io::Error| {
-            ServiceError::Invalid(format!(
-                "Cannot write {}: {e}. Nothing was exported.",
+        let mut seen = std::collections::BTreeSet::new();
+        let cases: Vec<Case> = cases.into_iter().filter(|c| seen.insert(c.id)).collect();
+        // Written into a staging folder beside the target and renamed at the end: a
+        // failure removes it, so no personal data is left behind by an export that
+        // says nothing was exported.
+        if folder.exists() {
+            return Err(ServiceError::Invalid(format!(
+                "{} already exists: export into a new folder. Nothing was exported.",
                 folder.display()
-            ))
-        };
-        disk::make_dir(folder).map_err(fail)?;
-        let files = folder.join("documents");
-        disk::make_dir(&files).map_err(fail)?;
-        let mut out = Vec::new();
-        let (mut notes, mut documents) = (0, 0);
-        for case in &cases {
-            let case_notes = store::cases::notes(act.tx, case.id, true)?;
-            let docs = store::cases::documents(act.tx, case.id, true)?;
-            notes += case_notes.len();
-            for d in &docs {
-                let (_, bytes) =
-                    store::cases::document(act.tx, d.id)?.ok_or(ServiceError::NotFound)?;
-                let name = format!("{}-{}-{}", case.reference, d.id, safe_name(&d.file_name));
-                disk::write_new(&files.join(name), &bytes).map_err(fail)?;
-                documents += 1;
-            }
-            out.push(serde_json::json!({
-                "case": case,
-                "notes": case_notes,
-                "documents": docs,
-            }));
+            )));
         }
-        let summary = serde_json::json!({
-            "subject": request.subject,
-            "received_on": request.received_on,
-            "due_on": request.due_on,
-            "exported_at": s.now().to_rfc3339(),
-            "cases": out,
+        let staging = staging_for(folder)?;
+        let written = write_export(act, s, &request, &cases, &staging).and_then(|counts| {
+            std::fs::rename(&staging, folder)
+                .map_err(|e| cannot_write(folder, &e))
+                .map(|_| counts)
         });
-        let text = serde_json::to_vec_pretty(&summary)
-            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        disk::write_new(&folder.join("subject.json"), &text).map_err(fail)?;
+        let (notes, documents) = match written {
+            Ok(counts) => counts,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
         store::paper::mark_exported(act.tx, id, &folder.display().to_string(), s.now())?;
         act.note("cases", cases.len());
         act.note("notes", notes);
@@ -198,6 +199,75 @@ pub fn export(s: &Session, id: i64, folder: &Path, chosen: &[String]) -> Result<
             documents,
         })
     })
+}
+
+fn cannot_write(folder: &Path, e: &std::io::Error) -> ServiceError {
+    ServiceError::Invalid(format!(
+        "Cannot write {}: {e}. Nothing was exported.",
+        folder.display()
+    ))
+}
+
+/// A new, private staging folder beside `folder` (so the final rename stays on one disk).
+fn staging_for(folder: &Path) -> Result<PathBuf> {
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| {
+            ServiceError::Invalid(format!(
+                "{} is not a folder name. Nothing was exported.",
+                folder.display()
+            ))
+        })?;
+    let staging = folder.with_file_name(format!(".partial-{name}"));
+    let _ = std::fs::remove_dir_all(&staging);
+    disk::make_dir(&staging).map_err(|e| cannot_write(folder, &e))?;
+    Ok(staging)
+}
+
+/// Write `subject.json` and `documents/` for `cases` into `dir`: (notes, documents).
+fn write_export(
+    act: &Act<'_, '_>,
+    s: &Session,
+    request: &AccessRequest,
+    cases: &[Case],
+    dir: &Path,
+) -> Result<(usize, usize)> {
+    let fail = |e: std::io::Error| cannot_write(dir, &e);
+    let files = dir.join("documents");
+    disk::make_dir(&files).map_err(fail)?;
+    let mut out = Vec::new();
+    let (mut notes, mut documents) = (0, 0);
+    for case in cases {
+        let case_notes = store::cases::notes(act.tx, case.id, true)?;
+        let docs = store::cases::documents(act.tx, case.id, true)?;
+        notes += case_notes.len();
+        for d in &docs {
+            let (_, bytes) = store::cases::document(act.tx, d.id)?.ok_or(ServiceError::NotFound)?;
+            let name = format!("{}-{}-{}", case.reference, d.id, safe_name(&d.file_name));
+            disk::write_new(&files.join(name), &bytes).map_err(fail)?;
+            documents += 1;
+        }
+        out.push(serde_json::json!({
+            "case": case,
+            "notes": case_notes,
+            "documents": docs,
+        }));
+    }
+    let summary = serde_json::json!({
+        "subject": request.subject,
+        "received_on": request.received_on,
+        "due_on": request.due_on,
+        "exported_at": s.now().to_rfc3339(),
+        "cases": out,
+    });
+    let text =
+        serde_json::to_vec_pretty(&summary).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    disk::write_new(&dir.join("subject.json"), &text).map_err(fail)?;
+    disk::sync_dir(&files)
+        .and_then(|_| disk::sync_dir(dir))
+        .map_err(fail)?;
+    Ok((notes, documents))
 }
 
 /// A file name with nothing that could leave the folder or confuse a terminal.
