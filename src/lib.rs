@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod sanitize;
 pub mod service;
 pub mod store;
 pub mod tui;

@@ -2,6 +2,7 @@
 //! clerical work, scriptable): `pecs paper …` and `pecs subject-access …`, as a person.
 
 use super::{Cli, Failure, with_session};
+use crate::sanitize::inert;
 use crate::service::paper::{self, Method};
 use crate::service::{Pecs, subject_access};
 use clap::Subcommand;
@@ -134,13 +135,17 @@ pub fn paper(cli: &Cli, pecs: &Pecs, command: &PaperCommand) -> Result<(), Failu
                     let place = match (&i.destroyed_on, &i.out) {
                         (Some(on), _) => format!("destroyed {on}"),
                         (None, Some((who, at))) => {
-                            format!("out with {who} since {}", at.to_minute())
+                            format!("out with {} since {}", inert(who), at.to_minute())
                         }
                         (None, None) => "in its unit".to_string(),
                     };
                     println!(
                         "{:>5}  {}  {}  key {}  {place}  {}",
-                        i.id, i.case_reference, i.unit, i.key_holder, i.description
+                        i.id,
+                        i.case_reference,
+                        inert(&i.unit),
+                        inert(&i.key_holder),
+                        inert(&i.description)
                     );
                 }
             }
@@ -164,7 +169,10 @@ pub fn subject_access(
                 for r in subject_access::open_requests(s)? {
                     println!(
                         "{:>5}  received {}  due {}  {}",
-                        r.id, r.received_on, r.due_on, r.subject
+                        r.id,
+                        r.received_on,
+                        r.due_on,
+                        inert(&r.subject)
                     );
                 }
             }
@@ -177,9 +185,9 @@ pub fn subject_access(
                     println!(
                         "{}  {}  born {}  {}",
                         c.reference,
-                        c.subject_name,
+                        inert(&c.subject_name),
                         c.subject_dob.as_deref().unwrap_or("unknown"),
-                        c.subject_address
+                        inert(&c.subject_address)
                     );
                 }
             }

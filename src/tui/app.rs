@@ -5,7 +5,6 @@
 
 use super::action::Action;
 use super::keymap::Keymap;
-use super::sanitize::inert;
 use super::screens::{
     Outcome, Pending, archive::ArchiveScreen, cases::CasesScreen,
     choose_password::ChoosePasswordScreen, login::LoginScreen, profile::ProfileScreen,
@@ -14,6 +13,7 @@ use super::screens::{
 use super::theme::Theme;
 use super::widgets::popup::{Popup, Tone};
 use crate::domain::{Action as Perm, Millis};
+use crate::sanitize::inert;
 use crate::service::{Pecs, Session};
 use ratatui::Frame;
 use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind};
@@ -624,7 +624,7 @@ impl App {
         let per_column = entries.len().div_ceil(2);
         let column_width = (area.width.saturating_sub(3) / 2) as usize;
         let column = |(keys, help): &(String, &str)| {
-            super::sanitize::fit(&format!("{keys:>11}  {help}"), column_width)
+            crate::sanitize::fit(&format!("{keys:>11}  {help}"), column_width)
         };
         for i in 0..per_column.min(rows) {
             let left = entries.get(i).map(column).unwrap_or_default();

@@ -5,7 +5,6 @@
 pub mod action;
 pub mod app;
 pub mod keymap;
-pub mod sanitize;
 pub mod screens;
 pub mod terminal;
 pub mod theme;

@@ -7,12 +7,12 @@
 use super::{Outcome, key_for_form};
 use crate::domain::Action as Perm;
 use crate::domain::Millis;
+use crate::sanitize::{fit, inert};
 use crate::service::records::{self, Counts, RetentionRow};
 use crate::service::{ServiceError, Session};
 use crate::service::{paper, subject_access};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::Form;

@@ -9,11 +9,11 @@ use super::{Outcome, documents, key_for_form, yes_no};
 use crate::domain::{
     Action as Perm, Case, CaseId, CaseStatus, DocumentId, Millis, Note, NoteId, UserId,
 };
+use crate::sanitize::{fit, inert};
 use crate::service::cases::{self, CaseFile, Details};
 use crate::service::{Result, ServiceError, Session};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::Form;

@@ -2,10 +2,10 @@
 //! asks for it, the two-factor code. Failures show the service's one generic sentence.
 //! Also the lock screen: the same form with the user name fixed.
 
+use crate::sanitize::inert;
 use crate::service::Password;
 use crate::service::{Pecs, ServiceError, Session, audit};
 use crate::tui::app::Tab;
-use crate::tui::sanitize::inert;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::popup::centered;

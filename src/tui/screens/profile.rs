@@ -5,12 +5,12 @@
 use super::Outcome;
 use super::choose_password::feedback;
 use crate::domain::{AuditEvent, Outcome as EventOutcome};
+use crate::sanitize::inert;
 use crate::service::Password;
 use crate::service::two_factor::{self, Enrolment};
 use crate::service::{Session, audit, auth};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::inert;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::{Form, FormEvent};

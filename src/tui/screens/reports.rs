@@ -5,13 +5,13 @@
 
 use super::{Outcome, key_for_form};
 use crate::domain::{AuditEvent, Millis, Outcome as EventOutcome};
+use crate::sanitize::{fit, inert};
 use crate::service::reports::{
     self, ActivityFilter, Fetch, HourCount, SessionReport, SessionState,
 };
 use crate::service::{ServiceError, Session};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::Form;

@@ -4,11 +4,11 @@
 
 use super::Outcome;
 use crate::domain::Action as Perm;
+use crate::sanitize::{fit, inert};
 use crate::service::Session;
 use crate::service::backup::{self, Operator, SystemStatus, health::Status};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::popup::Popup;
 use crate::tui::widgets::{audit_state, hints};

@@ -5,11 +5,11 @@
 
 use super::{Outcome, Pending as AppPending, cycle, form_refused};
 use crate::domain::{Action as Perm, Millis, Org, OrgId, Role, UserId};
+use crate::sanitize::{fit, inert};
 use crate::service::users::{NewUser, UserOverview};
 use crate::service::{Session, orgs, users};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::{fit, inert};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::field::Field;
 use crate::tui::widgets::form::{Form, FormEvent};

@@ -2,8 +2,8 @@
 //! runs through the key ring's checkpoint, and the last full verification and its outcome.
 
 use crate::domain::Outcome;
+use crate::sanitize::inert;
 use crate::service::audit::ChainState;
-use crate::tui::sanitize::inert;
 use crate::tui::theme::Theme;
 use ratatui::text::Span;
 

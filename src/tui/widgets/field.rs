@@ -88,7 +88,7 @@ impl Field {
         let shown: String = if self.masked {
             "•".repeat(self.value.chars().count())
         } else {
-            crate::tui::sanitize::inert(&self.value)
+            crate::sanitize::inert(&self.value)
         };
         let label = format!("{:>14} ", self.label);
         let width = area.width.saturating_sub(label.chars().count() as u16 + 1) as usize;

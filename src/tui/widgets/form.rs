@@ -2,7 +2,7 @@
 //! submits, Esc cancels. The owner decides what submitting means.
 
 use super::field::Field;
-use crate::tui::sanitize::inert;
+use crate::sanitize::inert;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

@@ -1,9 +1,9 @@
 //! Popups drawn over the screen: a question before anything destructive, a message for
 //! a service error or a result, and the one-time code shown once.
 
+use crate::sanitize::inert;
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize::inert;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};

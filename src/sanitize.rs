@@ -1,4 +1,4 @@
-//! Every string from the database passes through here before it is drawn: control
+//! Every string from the database passes through here before it is drawn or printed: control
 //! characters, escape sequences and bidirectional overrides are shown inert, as visible
 //! placeholders, so stored text can never move the cursor, retitle the window, write the
 //! clipboard (OSC 52) or reorder what a person reads.
