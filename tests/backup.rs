@@ -344,7 +344,7 @@ fn a_backup_taken_while_others_write_is_a_consistent_point_in_time_and_verifies(
         assert_eq!(names_in(dest), made, "{}", dest.display());
         for name in &made {
             let dir = dest.join(name);
-            let manifest = disk::read_manifest(&dir).expect("manifest");
+            let (manifest, _) = disk::read_manifest(&dir).expect("manifest");
             let snap = Snapshot::open_database(&dir.join(disk::DATABASE), &key).expect("open");
             let head = manifest.audit_head.clone().expect("an audit head");
             let (seq, hash) = pecs::store::audit::head(snap.conn())
@@ -867,7 +867,7 @@ fn a_forged_manifest_and_a_renamed_backup_are_caught() {
         fs::copy(&from, b.join(from.file_name().expect("name"))).expect("copy");
     }
     // The first backup's manifest, edited and sealed with another key.
-    let mut manifest = disk::read_manifest(&a).expect("manifest");
+    let (mut manifest, _) = disk::read_manifest(&a).expect("manifest");
     manifest.created_at_ms += 1;
     fs::remove_file(a.join(disk::MANIFEST)).expect("remove");
     fs::remove_file(a.join(disk::MANIFEST_MAC)).expect("remove");
@@ -896,6 +896,20 @@ fn a_forged_manifest_and_a_renamed_backup_are_caught() {
         )),
         "{said:?}"
     );
+    // restore refuses it too; the same backup under a name that is not a backup's
+    // (copied to a stick as `latest`) restores, and the log names the real backup.
+    let to = w.tmp.path().join("restored-renamed");
+    let refused = site.restore(&b, &to).map(|r| r.backup).map_err(|e| e.to_string());
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.contains("holds the manifest of")),
+        "{refused:?}"
+    );
+    let latest = w.tmp.path().join("latest");
+    fs::rename(&b, &latest).expect("rename");
+    let restored = site.restore(&latest, &to).expect("restore");
+    assert_eq!(restored.backup, first);
 }
 
 /// A key ring from another moment than the database (here: from a later backup, as a
@@ -913,7 +927,7 @@ fn a_key_ring_from_another_moment_than_the_database_is_caught() {
     let (a, b) = (site.dests[0].join(&first), site.dests[0].join(&second));
     fs::remove_file(a.join(disk::KEYRING)).expect("remove");
     fs::copy(b.join(disk::KEYRING), a.join(disk::KEYRING)).expect("copy");
-    let mut manifest = disk::read_manifest(&a).expect("manifest");
+    let (mut manifest, _) = disk::read_manifest(&a).expect("manifest");
     manifest.files.insert(
         disk::KEYRING.into(),
         disk::hash_file(&a.join(disk::KEYRING)).expect("hash"),

@@ -17,12 +17,22 @@ use std::path::Path;
 /// must have (a backup in a destination, which its manifest records); `None` for one
 /// given by path, whose folder may have any name.
 pub fn backup(dir: &Path, key: &DataKey, named: Option<&str>) -> Vec<String> {
-    let manifest = match disk::read_manifest(dir) {
-        Ok(m) => m,
-        Err(problem) => return vec![problem],
-    };
-    let mut problems = sealed(dir, &manifest, key, named);
-    let damaged = files(dir, &manifest);
+    match disk::read_manifest(dir) {
+        Ok((manifest, bytes)) => with_manifest(dir, &manifest, &bytes, key, named),
+        Err(problem) => vec![problem],
+    }
+}
+
+/// [`backup`] with the manifest already read (from `bytes`).
+pub fn with_manifest(
+    dir: &Path,
+    manifest: &Manifest,
+    bytes: &[u8],
+    key: &DataKey,
+    named: Option<&str>,
+) -> Vec<String> {
+    let mut problems = sealed(dir, manifest, bytes, key, named);
+    let damaged = files(dir, manifest);
     if !damaged.is_empty() {
         problems.extend(damaged);
         return problems;
@@ -30,7 +40,7 @@ pub fn backup(dir: &Path, key: &DataKey, named: Option<&str>) -> Vec<String> {
     problems.extend(contents(
         &dir.join(DATABASE),
         &dir.join(KEYRING),
-        &manifest,
+        manifest,
         key,
     ));
     problems
@@ -38,8 +48,16 @@ pub fn backup(dir: &Path, key: &DataKey, named: Option<&str>) -> Vec<String> {
 
 /// The manifest is sealed by its MAC and, when `named`, is the manifest of that backup:
 /// so an older backup renamed as a newer one is caught.
-pub fn sealed(dir: &Path, manifest: &Manifest, key: &DataKey, named: Option<&str>) -> Vec<String> {
-    let mut problems: Vec<String> = disk::manifest_not_authentic(dir, key).into_iter().collect();
+pub fn sealed(
+    dir: &Path,
+    manifest: &Manifest,
+    bytes: &[u8],
+    key: &DataKey,
+    named: Option<&str>,
+) -> Vec<String> {
+    let mut problems: Vec<String> = disk::manifest_not_authentic(dir, bytes, key)
+        .into_iter()
+        .collect();
     if let Some(name) = named
         && manifest.name != name
     {

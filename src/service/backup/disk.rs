@@ -132,10 +132,14 @@ pub fn write_stamp(dir: &Path, stamp: &Stamp) -> io::Result<()> {
     sync_dir(dir)
 }
 
-pub fn read_manifest(dir: &Path) -> Result<Manifest, String> {
+/// The manifest in `dir` and the exact bytes it was read from (read once: the MAC is
+/// checked against the same bytes that were parsed).
+pub fn read_manifest(dir: &Path) -> Result<(Manifest, Vec<u8>), String> {
     let bytes =
         fs::read(dir.join(MANIFEST)).map_err(|e| format!("{MANIFEST} cannot be read: {e}"))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("{MANIFEST} is corrupt: {e}"))
+    let manifest =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{MANIFEST} is corrupt: {e}"))?;
+    Ok((manifest, bytes))
 }
 
 /// Write the manifest and its MAC.
@@ -147,16 +151,15 @@ pub fn write_manifest(dir: &Path, m: &Manifest, key: &DataKey) -> io::Result<()>
     write_new(&dir.join(MANIFEST_MAC), tag.as_bytes())
 }
 
-/// Why the manifest in `dir` is not, byte for byte, one written with `key`; `None` when
-/// its MAC proves it is (or when the manifest cannot be read: that is its own problem).
-pub fn manifest_not_authentic(dir: &Path, key: &DataKey) -> Option<String> {
-    let bytes = fs::read(dir.join(MANIFEST)).ok()?;
+/// Why the manifest `bytes` read from `dir` are not, byte for byte, a manifest written
+/// with `key`; `None` when the MAC beside them proves they are.
+pub fn manifest_not_authentic(dir: &Path, bytes: &[u8], key: &DataKey) -> Option<String> {
     let tag = match fs::read_to_string(dir.join(MANIFEST_MAC)) {
         Ok(tag) => tag,
         Err(e) => return Some(format!("{MANIFEST_MAC} cannot be read: {e}.")),
     };
     match hex::decode(tag.trim_end_matches('\n')) {
-        Ok(tag) if key.verify_mac(MAC_PURPOSE, &bytes, &tag) => None,
+        Ok(tag) if key.verify_mac(MAC_PURPOSE, bytes, &tag) => None,
         _ => Some(format!(
             "{MANIFEST} does not match its MAC in {MANIFEST_MAC}: one of them was changed, or they are from another installation."
         )),

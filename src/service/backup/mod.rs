@@ -250,8 +250,8 @@ fn copy(
     }
     // A byte-for-byte copy of a verified backup: the manifest's MAC and hashes prove it.
     let rehash = |dir: &Path| match disk::read_manifest(dir) {
-        Ok(m) => {
-            let mut problems = check::sealed(dir, &m, key, Some(name));
+        Ok((m, bytes)) => {
+            let mut problems = check::sealed(dir, &m, &bytes, key, Some(name));
             problems.extend(check::files(dir, &m));
             problems
         }
@@ -481,7 +481,7 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
             problems.join(" ")
         ))
     };
-    let manifest = disk::read_manifest(backup).map_err(|p| refused(vec![p]))?;
+    let (manifest, bytes) = disk::read_manifest(backup).map_err(|p| refused(vec![p]))?;
     let damaged = check::files(backup, &manifest);
     let secret = slots::read_service_key(service_key)?;
     let unlocked = Keyring::open_read_only(&backup.join(KEYRING))
@@ -494,7 +494,10 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
         Ok(None) => return Err(ServiceError::KeyRejected),
         Err(e) => return Err(refused(vec![format!("{KEYRING} cannot be read: {e}.")])),
     };
-    let problems = check::backup(backup, &key, None);
+    // A folder named as a backup must hold that backup; one copied elsewhere under
+    // another name (`/mnt/usb/latest`) may have any name.
+    let named = disk::time_of(&name).map(|_| name.as_str());
+    let problems = check::with_manifest(backup, &manifest, &bytes, &key, named);
     if !problems.is_empty() {
         return Err(refused(problems));
     }
@@ -533,7 +536,8 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
     let restored = Pecs::new(to, super::Settings::default());
     let service = restored.open_as_service(service_key, origin)?;
     let mut detail = Map::new();
-    detail.insert("backup".into(), name.clone().into());
+    detail.insert("backup".into(), manifest.name.clone().into());
+    detail.insert("created_at".into(), manifest.created_at.clone().into());
     detail.insert("from".into(), backup.display().to_string().into());
     Operator::Service(&service).record("backup.restore", true, detail)?;
     let report = super::audit::verify_as_service(&service)?;
@@ -544,7 +548,7 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
         )));
     }
     Ok(Restored {
-        backup: name,
+        backup: manifest.name,
         to: to.to_path_buf(),
         events: report.events,
         seconds: started.elapsed().as_secs_f64(),
