@@ -157,11 +157,15 @@ fn main() {
     table.push(row("add a note", service, baseline));
 
     // A rectification: the subject's name changed, the search index removing the old
-    // words at once (FTS5 secure-delete, migration 0012). Each run edits another case,
-    // read beforehand (untimed) for the version the edit starts from.
-    let mut edits: Vec<(CaseId, i64, Details)> = (0..=runs)
-        .map(|_| {
-            let c = cases::open(&sue, pick()).expect("open").case;
+    // words at once (FTS5 secure-delete, migration 0012). Each run edits another case
+    // (never one twice), read beforehand (untimed) for the version the edit starts from.
+    // The names stay changed in the kept database: " Rectified" grows a word a run.
+    let mut distinct = std::collections::BTreeSet::new();
+    let mut edits: Vec<(CaseId, i64, Details)> = std::iter::repeat_with(&mut pick)
+        .filter(|id| distinct.insert(*id))
+        .take(runs + 1)
+        .map(|id| {
+            let c = cases::open(&sue, id).expect("open").case;
             let rectified = Details {
                 client_ref: c.client_ref,
                 case_type: c.case_type,

@@ -899,7 +899,10 @@ fn a_forged_manifest_and_a_renamed_backup_are_caught() {
     // restore refuses it too; the same backup under a name that is not a backup's
     // (copied to a stick as `latest`) restores, and the log names the real backup.
     let to = w.tmp.path().join("restored-renamed");
-    let refused = site.restore(&b, &to).map(|r| r.backup).map_err(|e| e.to_string());
+    let refused = site
+        .restore(&b, &to)
+        .map(|r| r.backup)
+        .map_err(|e| e.to_string());
     assert!(
         refused
             .as_ref()

@@ -421,7 +421,7 @@ pub fn per_hour(
         return per_hour_of_events(conn, q, views);
     }
     let whole_from = q.since.map(|t| hour_at_or_after(t.0));
-    let whole_until = q.until.map(|t| t.0 / HOUR * HOUR);
+    let whole_until = q.until.map(|t| t.0.div_euclid(HOUR) * HOUR);
     if let (Some(from), Some(until)) = (whole_from, whole_until)
         && from >= until
     {

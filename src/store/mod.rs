@@ -20,7 +20,7 @@ use crate::crypto::DataKey;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::ops::Deref;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use rusqlite::Connection as Conn;
 
@@ -67,13 +67,22 @@ pub(crate) fn wait_for_locks(conn: &mut Connection) -> rusqlite::Result<()> {
 }
 
 fn try_again_after_a_millisecond(attempts_so_far: i32) -> bool {
-    const TRIES: u128 = LOCK_WAIT.as_millis() / LOCK_POLL.as_millis();
-    if u128::try_from(attempts_so_far).is_ok_and(|n| n < TRIES) {
-        std::thread::sleep(LOCK_POLL);
-        true
-    } else {
-        false
+    thread_local! {
+        /// When the current wait began (SQLite calls the handler on the waiting thread).
+        static WAITING_SINCE: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
     }
+    let now = Instant::now();
+    let since = WAITING_SINCE.with(|since| {
+        if attempts_so_far == 0 || since.get().is_none() {
+            since.set(Some(now));
+        }
+        since.get().unwrap_or(now)
+    });
+    if now.duration_since(since) >= LOCK_WAIT {
+        return false;
+    }
+    std::thread::sleep(LOCK_POLL);
+    true
 }
 
 /// Tunables for opening `pecs.db`.
@@ -100,7 +109,7 @@ pub struct Db {
 }
 
 /// A write transaction (`BEGIN IMMEDIATE`): it takes the write lock at the start (waiting
-/// up to the busy timeout), so a read followed by a write cannot fail half-way.
+/// up to [`LOCK_WAIT`]), so a read followed by a write cannot fail half-way.
 pub struct Tx<'c> {
     inner: rusqlite::Transaction<'c>,
 }
