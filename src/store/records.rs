@@ -171,7 +171,8 @@ pub fn next_certificate(conn: &Connection, prefix: &str, year: i32) -> Result<St
 /// Destroy the personal data of `case` in place: the subject, the client's reference,
 /// every note's words and void reason, every document's name, contents and hash, the
 /// descriptions of its paper items, the old and new values of its detail history, and
-/// the search index's entries for them (the index is rebuilt without them). What is
+/// the search index's entries for them (the index deletes securely, migration 0012, so
+/// the old words leave it with the update). What is
 /// left is the tombstone: reference, client, type, status, dates and the history.
 pub fn redact(conn: &Connection, case: CaseId, now: Millis) -> Result<()> {
     conn.prepare_cached(
