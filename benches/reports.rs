@@ -885,12 +885,7 @@ fn action_event(world: &World, slot: &Slot, p: &Person, rng: &mut Rng, at: i64) 
 /// sequence numbers of the seeded events.
 fn seed_events(pecs: &Pecs, key: &DataKey, n: usize) -> (i64, i64, i64, i64) {
     // A large page cache: the indexes on case reference and target take random inserts.
-    let db = Db::open(
-        &pecs.paths.db,
-        key,
-        DbOptions::default().with_cache_mib(1536),
-    )
-    .expect("open");
+    let db = Db::open(&pecs.paths.db, key, DbOptions { cache_mib: 1536 }).expect("open");
     let mut rng = Rng(0x00c0_ffee_2026);
     let world = World::load(db.conn(), &mut rng);
     let end = pecs.now().0 / Millis::HOUR * Millis::HOUR;

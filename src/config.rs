@@ -3,6 +3,7 @@
 
 use crate::service::Settings;
 use crate::service::backup::settings::{BackupSettings, Destination, Keep};
+use crate::store::DbOptions;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -278,7 +279,9 @@ impl Config {
             reset_code_hours: i64::from(self.security.reset_code_hours),
             session_limit_hours: i64::from(self.security.session_limit_hours),
             two_factor_roles: self.security.two_factor_roles.clone(),
-            db: defaults.db.with_cache_mib(self.database.cache_mib),
+            db: DbOptions {
+                cache_mib: self.database.cache_mib,
+            },
             backup: self.backup.settings(),
             retention_years: self.records.retention_years,
             ..defaults

@@ -97,12 +97,6 @@ impl Default for DbOptions {
     }
 }
 
-impl DbOptions {
-    pub fn with_cache_mib(self, cache_mib: u32) -> DbOptions {
-        DbOptions { cache_mib }
-    }
-}
-
 /// An open, keyed, migrated `pecs.db`.
 pub struct Db {
     conn: Connection,

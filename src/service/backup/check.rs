@@ -18,21 +18,25 @@ use std::path::Path;
 /// given by path, whose folder may have any name.
 pub fn backup(dir: &Path, key: &DataKey, named: Option<&str>) -> Vec<String> {
     match disk::read_manifest(dir) {
-        Ok((manifest, bytes)) => with_manifest(dir, &manifest, &bytes, key, named),
+        Ok((manifest, bytes)) => {
+            let damaged = files(dir, &manifest);
+            with_manifest(dir, &manifest, &bytes, key, named, damaged)
+        }
         Err(problem) => vec![problem],
     }
 }
 
-/// [`backup`] with the manifest already read (from `bytes`).
+/// [`backup`] with the manifest already read (from `bytes`) and its files already
+/// re-hashed (`damaged`: what [`files`] found), so nothing is read twice.
 pub fn with_manifest(
     dir: &Path,
     manifest: &Manifest,
     bytes: &[u8],
     key: &DataKey,
     named: Option<&str>,
+    damaged: Vec<String>,
 ) -> Vec<String> {
     let mut problems = sealed(dir, manifest, bytes, key, named);
-    let damaged = files(dir, manifest);
     if !damaged.is_empty() {
         problems.extend(damaged);
         return problems;

@@ -497,7 +497,7 @@ pub fn restore(backup: &Path, to: &Path, service_key: &Path, origin: Origin) -> 
     // A folder named as a backup must hold that backup; one copied elsewhere under
     // another name (`/mnt/usb/latest`) may have any name.
     let named = disk::time_of(&name).map(|_| name.as_str());
-    let problems = check::with_manifest(backup, &manifest, &bytes, &key, named);
+    let problems = check::with_manifest(backup, &manifest, &bytes, &key, named, damaged);
     if !problems.is_empty() {
         return Err(refused(problems));
     }
